@@ -1,0 +1,7 @@
+//! nixos-tuning: boots a QEMU VM per NixOS performance optimization of the guide, runs the
+//! guide's verification and monitoring commands inside it and turns their output into typed
+//! facts that tests snapshot with insta.
+//!
+//! The library holds everything a test can reach; `xtask/` is a thin command line over it.
+
+pub mod probe;
