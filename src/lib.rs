@@ -4,4 +4,7 @@
 //!
 //! The library holds everything a test can reach; `xtask/` is a thin command line over it.
 
+pub mod backend;
+pub mod nix;
 pub mod probe;
+pub mod vm;

@@ -199,7 +199,11 @@ mod tests {
 
     #[test]
     fn decimal_suffixes() {
-        let si = |t| Size::parse_human(t, Base::Decimal, RoundMode::Up).unwrap().bytes;
+        let si = |t| {
+            Size::parse_human(t, Base::Decimal, RoundMode::Up)
+                .unwrap()
+                .bytes
+        };
         assert_eq!(si("2G"), 2_000_000_000);
         assert_eq!(si("1.5kB"), 1500);
         assert_eq!(human("3MB").unwrap().bytes, 3_000_000);
@@ -207,7 +211,15 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_size() {
-        for text in ["", "G", "1.2.3G", "12X", "-1G", "1,5,Gi", "99999999999999999999E"] {
+        for text in [
+            "",
+            "G",
+            "1.2.3G",
+            "12X",
+            "-1G",
+            "1,5,Gi",
+            "99999999999999999999E",
+        ] {
             assert_eq!(human(text), None, "{text}");
         }
     }

@@ -1,5 +1,6 @@
 //! The project's fast integration tests, in one binary: parsers against real outputs, and
 //! the repository's rules. Tests that boot VMs live in `tests/vm/`.
 
+mod layout;
 mod probes;
 mod support;

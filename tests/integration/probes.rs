@@ -48,7 +48,10 @@ fn fixture_folders_are_probes_with_sources() {
             let fixture = fixture.unwrap();
             let file = fixture.file_name().to_string_lossy();
             if fixture.file_type().is_file() && file != "SOURCES.md" {
-                assert!(sources.contains(&*file), "{name}/SOURCES.md does not name {file}");
+                assert!(
+                    sources.contains(&*file),
+                    "{name}/SOURCES.md does not name {file}"
+                );
             }
         }
     }
@@ -61,7 +64,12 @@ fn every_probe_has_fixtures() {
         let count = std::fs::read_dir(&dir)
             .map(|entries| entries.count())
             .unwrap_or(0);
-        assert!(count >= 2, "{} has no fixtures in {}", probe.name(), dir.display());
+        assert!(
+            count >= 2,
+            "{} has no fixtures in {}",
+            probe.name(),
+            dir.display()
+        );
     }
 }
 
@@ -99,13 +107,86 @@ proptest! {
 }
 
 const TOKENS: &[&str] = &[
-    "", " ", "\t", "/dev/vda2", "on", "/", "type", "btrfs", "(rw,noatime,compress=zstd:1)",
-    "=", "max-jobs", "cores", "auto", "0", "Mem:", "Swap:", "total", "used", "free", "1.9Gi",
-    "7,3Gi", "-", "Filesystem", "Size", "Mounted", "100%", "Data,single:", "Size:1.00GiB",
-    "Used:", "Overall:", "Metadata,DUP:", "Type", "Perc", "Disk", "Usage", "Uncompressed",
-    "Referenced", "TOTAL", "zstd", "none", "Device", "r/s", "w/s", "%util", "avg-cpu:", "{",
-    "}", "\"sysstat\":", "[", "]", "NAME", "TYPE", "SIZE", "USED", "PRIO", "/dev/zram0",
-    "partition", "Filename", "ALGORITHM", "DISKSIZE", "vm.swappiness", "State:", "running",
-    "Jobs:", "Failed:", "units", "Since:", "UNIT", "LOAD", "ACTIVE", "SUB", "●", "loaded",
-    "failed", "└─", "├─", "│", "18446744073709551616", "-1", "1e999", "NaN", "0.00B",
+    "",
+    " ",
+    "\t",
+    "/dev/vda2",
+    "on",
+    "/",
+    "type",
+    "btrfs",
+    "(rw,noatime,compress=zstd:1)",
+    "=",
+    "max-jobs",
+    "cores",
+    "auto",
+    "0",
+    "Mem:",
+    "Swap:",
+    "total",
+    "used",
+    "free",
+    "1.9Gi",
+    "7,3Gi",
+    "-",
+    "Filesystem",
+    "Size",
+    "Mounted",
+    "100%",
+    "Data,single:",
+    "Size:1.00GiB",
+    "Used:",
+    "Overall:",
+    "Metadata,DUP:",
+    "Type",
+    "Perc",
+    "Disk",
+    "Usage",
+    "Uncompressed",
+    "Referenced",
+    "TOTAL",
+    "zstd",
+    "none",
+    "Device",
+    "r/s",
+    "w/s",
+    "%util",
+    "avg-cpu:",
+    "{",
+    "}",
+    "\"sysstat\":",
+    "[",
+    "]",
+    "NAME",
+    "TYPE",
+    "SIZE",
+    "USED",
+    "PRIO",
+    "/dev/zram0",
+    "partition",
+    "Filename",
+    "ALGORITHM",
+    "DISKSIZE",
+    "vm.swappiness",
+    "State:",
+    "running",
+    "Jobs:",
+    "Failed:",
+    "units",
+    "Since:",
+    "UNIT",
+    "LOAD",
+    "ACTIVE",
+    "SUB",
+    "●",
+    "loaded",
+    "failed",
+    "└─",
+    "├─",
+    "│",
+    "18446744073709551616",
+    "-1",
+    "1e999",
+    "NaN",
+    "0.00B",
 ];

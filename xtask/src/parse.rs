@@ -37,10 +37,7 @@ impl Parse {
                     Some(path) => path.display().to_string(),
                     None => "stdin".to_owned(),
                 };
-                eprintln!(
-                    "error: {source} is not {} output: {err}",
-                    probe.command()
-                );
+                eprintln!("error: {source} is not {} output: {err}", probe.command());
                 Err(Exit(2).into())
             }
         }

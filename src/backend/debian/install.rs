@@ -1,0 +1,179 @@
+//! The install, as disko's `_create` and `_mount` scripts do it, turned into the commands the
+//! installer VM runs through the backdoor, one step at a time so progress and errors name the
+//! step: partition, format, create subvolumes, mount with the layout's options, copy the
+//! system in, write fstab from the layout.
+
+use super::layout::{Content, Disk, Mount};
+use crate::vm::protocol::shell_quote;
+
+/// Where the target is mounted during the install, as disko's `rootMountPoint`.
+pub const ROOT: &str = "/mnt";
+
+/// One step of the install: what it does, in words, and the shell it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub title: String,
+    pub script: String,
+}
+
+/// Every step that turns a blank disk into the installed system.
+pub fn steps(disk: &Disk) -> Vec<Step> {
+    let mut steps = vec![partition(disk)];
+    steps.extend(format(disk));
+    steps.push(mount(disk));
+    steps.push(copy_system());
+    steps.push(write_fstab(disk));
+    steps.push(Step {
+        title: "unmount".into(),
+        script: format!("sync; umount -R {ROOT}"),
+    });
+    steps
+}
+
+fn step(title: impl Into<String>, lines: Vec<String>) -> Step {
+    Step {
+        title: title.into(),
+        script: lines.join("\n"),
+    }
+}
+
+fn partition(disk: &Disk) -> Step {
+    let device = shell_quote(&disk.device);
+    let mut lines = vec![format!("sgdisk --clear {device} >/dev/null")];
+    for part in &disk.partitions {
+        lines.push(format!(
+            "sgdisk --align-end --new={n}:{start}:{end} --change-name={n}:{label} --typecode={n}:{code} {device} >/dev/null",
+            n = part.number,
+            start = shell_quote(&part.start),
+            end = shell_quote(&part.end),
+            label = shell_quote(&part.label),
+            code = shell_quote(&part.type_code),
+        ));
+    }
+    // No udev in the installer: wait for the kernel's own partition nodes instead.
+    lines.push(format!("blockdev --rereadpt {device}"));
+    for part in &disk.partitions {
+        let node = shell_quote(&disk.partition_node(part));
+        lines.push(format!(
+            "for _ in $(seq 100); do [ -b {node} ] && break; sleep 0.05; done; [ -b {node} ]"
+        ));
+    }
+    step(format!("partition {} (GPT)", disk.device), lines)
+}
+
+fn format(disk: &Disk) -> Vec<Step> {
+    disk.partitions
+        .iter()
+        .map(|part| {
+            let node = shell_quote(&disk.partition_node(part));
+            match &part.content {
+                Content::Filesystem(fs) => step(
+                    format!("mkfs.{} {}", fs.format, part.label),
+                    vec![format!(
+                        "mkfs.{} {} {node} >/dev/null",
+                        fs.format,
+                        args(&fs.extra_args)
+                    )],
+                ),
+                Content::Btrfs(btrfs) => {
+                    let mut lines = vec![
+                        format!("mkfs.btrfs {node} {} >/dev/null", args(&btrfs.extra_args)),
+                        "top=$(mktemp -d)".into(),
+                        format!("mount -t btrfs -o subvol=/ {node} \"$top\""),
+                    ];
+                    for name in btrfs.subvolumes.keys() {
+                        lines.push(format!(
+                            "btrfs subvolume create \"$top\"/{} >/dev/null",
+                            shell_quote(name.trim_start_matches('/'))
+                        ));
+                    }
+                    lines.push("umount \"$top\"; rmdir \"$top\"".into());
+                    let names: Vec<&str> = btrfs.subvolumes.keys().map(String::as_str).collect();
+                    step(
+                        format!(
+                            "mkfs.btrfs {} and subvolumes {}",
+                            part.label,
+                            names.join(" ")
+                        ),
+                        lines,
+                    )
+                }
+            }
+        })
+        .collect()
+}
+
+fn mount(disk: &Disk) -> Step {
+    let nodes: Vec<(String, String)> = disk
+        .partitions
+        .iter()
+        .map(|part| (disk.partition_device(part), disk.partition_node(part)))
+        .collect();
+    let lines = disk
+        .mounts()
+        .iter()
+        .map(|mount| {
+            // The install has no by-partlabel links yet; fstab gets them, the mount the node.
+            let node = nodes
+                .iter()
+                .find(|(device, _)| *device == mount.device)
+                .map_or(mount.device.as_str(), |(_, node)| node.as_str());
+            let target = format!("{ROOT}{}", mount.mountpoint.trim_end_matches('/'));
+            format!(
+                "mkdir -p {target} && mount -t {} -o {} {} {target}",
+                mount.fs_type,
+                shell_quote(&mount.options.join(",")),
+                shell_quote(node),
+                target = shell_quote(if target.is_empty() { ROOT } else { &target }),
+            )
+        })
+        .collect();
+    step("mount the layout under /mnt", lines)
+}
+
+fn copy_system() -> Step {
+    step(
+        "copy the system in",
+        vec![
+            // /boot is vfat here, which cannot hold owners or modes: copy it without them.
+            format!("tar -C / --one-file-system --exclude=./boot -cf - . | tar -C {ROOT} -xpf -"),
+            format!("cp -r --no-preserve=all /boot/. {ROOT}/boot/"),
+        ],
+    )
+}
+
+fn write_fstab(disk: &Disk) -> Step {
+    let fstab = fstab(&disk.mounts());
+    step(
+        "write /etc/fstab from the layout",
+        vec![format!(
+            "printf '%s' {} > {ROOT}/etc/fstab",
+            shell_quote(&fstab)
+        )],
+    )
+}
+
+/// The fstab NixOS writes for these `fileSystems`.
+pub fn fstab(mounts: &[Mount]) -> String {
+    let mut text = String::from("# Written by nixos-tuning from nix-tests/machine/disko.nix\n");
+    for mount in mounts {
+        let pass = if mount.mountpoint == "/" { 1 } else { 2 };
+        let pass = if mount.fs_type == "btrfs" { 0 } else { pass };
+        text.push_str(&format!(
+            "{} {} {} {} 0 {pass}\n",
+            mount.device,
+            mount.mountpoint,
+            mount.fs_type,
+            mount.options.join(",")
+        ));
+    }
+    text
+}
+
+fn args(extra: &[String]) -> String {
+    extra
+        .iter()
+        .map(|arg| shell_quote(arg))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

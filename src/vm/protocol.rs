@@ -1,0 +1,85 @@
+//! The backdoor framing of NixOS's test driver: one command line in, the output as one base64
+//! line and then the exit status out.
+//!
+//! The host sends `timeout N bash -c '<set -euo pipefail; cmd>' | (base64 -w 0; echo)`, reads a
+//! line and decodes it, then sends `echo ${PIPESTATUS[0]}` and reads the status line. Exit
+//! status 124 is `timeout`'s: the command ran past its deadline inside the guest.
+
+use base64::Engine;
+
+/// The line the backdoor prints when it is ready; nothing comes after it until a command.
+pub const READY_MARKER: &str = "Spawning backdoor root shell...";
+
+/// Exit status `timeout(1)` returns when it had to stop the command.
+pub const TIMEOUT_STATUS: i32 = 124;
+
+/// The line that runs `command` under `timeout` and prints its output as one base64 line.
+pub fn command_line(command: &str, timeout_secs: u64) -> String {
+    let script = format!("set -euo pipefail; {command}");
+    format!(
+        "timeout {timeout_secs} bash -c {} | (base64 -w 0; echo)\n",
+        shell_quote(&script)
+    )
+}
+
+/// The line that asks for the exit status of the command before.
+pub const STATUS_LINE: &str = "echo ${PIPESTATUS[0]}\n";
+
+/// Decodes the base64 output line.
+pub fn decode_output(line: &str) -> Result<Vec<u8>, String> {
+    base64::engine::general_purpose::STANDARD
+        .decode(line.trim())
+        .map_err(|err| format!("output line is not base64 ({err}): {}", preview(line)))
+}
+
+/// Reads the status line.
+pub fn parse_status(line: &str) -> Result<i32, String> {
+    line.trim()
+        .parse()
+        .map_err(|_| format!("expected an exit status, got {}", preview(line)))
+}
+
+/// Quotes `text` as one word for a POSIX shell.
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+fn preview(line: &str) -> String {
+    let cut: String = line.chars().take(80).collect();
+    format!("{cut:?}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes recorded from a real Debian 13 guest's backdoor for `echo hi; echo err >&2; exit 3`.
+    const TRANSCRIPT: &[u8] = b"aGkK\n3\n";
+
+    #[test]
+    fn frames_like_the_nixos_driver() {
+        assert_eq!(
+            command_line("echo 'a b'", 900),
+            "timeout 900 bash -c 'set -euo pipefail; echo '\\''a b'\\''' | (base64 -w 0; echo)\n"
+        );
+    }
+
+    #[test]
+    fn replays_a_recorded_exchange() {
+        let text = std::str::from_utf8(TRANSCRIPT).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(decode_output(lines.next().unwrap()).unwrap(), b"hi\n");
+        assert_eq!(parse_status(lines.next().unwrap()).unwrap(), 3);
+    }
+
+    #[test]
+    fn empty_output_is_an_empty_line() {
+        assert_eq!(decode_output("").unwrap(), b"");
+    }
+
+    #[test]
+    fn refuses_garbage() {
+        assert!(decode_output("not base64!").is_err());
+        assert!(parse_status("Spawning").is_err());
+    }
+}
