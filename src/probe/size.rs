@@ -100,6 +100,24 @@ impl Size {
     }
 }
 
+impl Size {
+    /// Reads a size as util-linux prints it (`swapon --show`, `zramctl`, `lsblk`): bytes with
+    /// `--bytes`, else `512M`, `169.5M`, `0B`, `7,8G` in powers of 1024.
+    ///
+    /// util-linux's `size_to_human_string` rounds to the nearest tenth and drops a `.0`, so
+    /// `512M` is as much a one-decimal value as `169.5M`: the rounding always says one decimal.
+    pub fn parse_util_linux(text: &str) -> Option<Size> {
+        let size = Size::parse_human(text, Base::Binary, RoundMode::Nearest)?;
+        match size.rounding {
+            Rounding::Nearest { unit, .. } => Some(Size {
+                bytes: size.bytes,
+                rounding: Rounding::Nearest { unit, decimals: 1 },
+            }),
+            _ => Some(size),
+        }
+    }
+}
+
 impl Rounding {
     fn new(mode: RoundMode, unit: u64, decimals: u8) -> Rounding {
         match mode {
@@ -199,7 +217,11 @@ mod tests {
 
     #[test]
     fn decimal_suffixes() {
-        let si = |t| Size::parse_human(t, Base::Decimal, RoundMode::Up).unwrap().bytes;
+        let si = |t| {
+            Size::parse_human(t, Base::Decimal, RoundMode::Up)
+                .unwrap()
+                .bytes
+        };
         assert_eq!(si("2G"), 2_000_000_000);
         assert_eq!(si("1.5kB"), 1500);
         assert_eq!(human("3MB").unwrap().bytes, 3_000_000);
@@ -207,9 +229,35 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_size() {
-        for text in ["", "G", "1.2.3G", "12X", "-1G", "1,5,Gi", "99999999999999999999E"] {
+        for text in [
+            "",
+            "G",
+            "1.2.3G",
+            "12X",
+            "-1G",
+            "1,5,Gi",
+            "99999999999999999999E",
+        ] {
             assert_eq!(human(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn util_linux_sizes_are_tenths() {
+        let size = Size::parse_util_linux("512M").unwrap();
+        assert_eq!(size.bytes, 512 << 20);
+        assert_eq!(
+            size.rounding,
+            Rounding::Nearest {
+                unit: 1 << 20,
+                decimals: 1
+            }
+        );
+        assert_eq!(Size::parse_util_linux("0B"), Some(Size::exact(0)));
+        assert_eq!(
+            Size::parse_util_linux("67104768"),
+            Some(Size::exact(67_104_768))
+        );
     }
 
     #[test]
