@@ -100,6 +100,24 @@ impl Size {
     }
 }
 
+impl Size {
+    /// Reads a size as util-linux prints it (`swapon --show`, `zramctl`, `lsblk`): bytes with
+    /// `--bytes`, else `512M`, `169.5M`, `0B`, `7,8G` in powers of 1024.
+    ///
+    /// util-linux's `size_to_human_string` rounds to the nearest tenth and drops a `.0`, so
+    /// `512M` is as much a one-decimal value as `169.5M`: the rounding always says one decimal.
+    pub fn parse_util_linux(text: &str) -> Option<Size> {
+        let size = Size::parse_human(text, Base::Binary, RoundMode::Nearest)?;
+        match size.rounding {
+            Rounding::Nearest { unit, .. } => Some(Size {
+                bytes: size.bytes,
+                rounding: Rounding::Nearest { unit, decimals: 1 },
+            }),
+            _ => Some(size),
+        }
+    }
+}
+
 impl Rounding {
     fn new(mode: RoundMode, unit: u64, decimals: u8) -> Rounding {
         match mode {
@@ -222,6 +240,24 @@ mod tests {
         ] {
             assert_eq!(human(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn util_linux_sizes_are_tenths() {
+        let size = Size::parse_util_linux("512M").unwrap();
+        assert_eq!(size.bytes, 512 << 20);
+        assert_eq!(
+            size.rounding,
+            Rounding::Nearest {
+                unit: 1 << 20,
+                decimals: 1
+            }
+        );
+        assert_eq!(Size::parse_util_linux("0B"), Some(Size::exact(0)));
+        assert_eq!(
+            Size::parse_util_linux("67104768"),
+            Some(Size::exact(67_104_768))
+        );
     }
 
     #[test]
