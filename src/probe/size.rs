@@ -100,6 +100,29 @@ impl Size {
     }
 }
 
+impl Size {
+    /// Reads a plain decimal number printed in units of `unit` bytes, such as iostat's
+    /// `4533.33` under `rkB/s` (unit 1024) or `16.18` under `rsec/s` (unit 512).
+    ///
+    /// `.` or `,` separates the decimals, as the locale printed it. Returns `None` when the
+    /// text is not such a number or the bytes overflow.
+    pub fn in_unit(number: &str, unit: u64, mode: RoundMode) -> Option<Size> {
+        let (digits, decimals) = decimal_digits(number)?;
+        let bytes = digits
+            .checked_mul(u128::from(unit))?
+            .checked_add(pow10(decimals)? / 2)?
+            / pow10(decimals)?;
+        let bytes = u64::try_from(bytes).ok()?;
+        if unit == 1 && decimals == 0 {
+            return Some(Size::exact(bytes));
+        }
+        Some(Size {
+            bytes,
+            rounding: Rounding::new(mode, unit, decimals),
+        })
+    }
+}
+
 impl Rounding {
     fn new(mode: RoundMode, unit: u64, decimals: u8) -> Rounding {
         match mode {
@@ -210,6 +233,30 @@ mod tests {
         for text in ["", "G", "1.2.3G", "12X", "-1G", "1,5,Gi", "99999999999999999999E"] {
             assert_eq!(human(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn number_in_a_unit() {
+        let kb = Size::in_unit("4533.33", 1024, RoundMode::Nearest).unwrap();
+        assert_eq!(kb.bytes, 4_642_130);
+        assert_eq!(
+            kb.rounding,
+            Rounding::Nearest {
+                unit: 1024,
+                decimals: 2
+            }
+        );
+        assert_eq!(
+            Size::in_unit("16,18", 512, RoundMode::Nearest)
+                .unwrap()
+                .bytes,
+            8284
+        );
+        assert_eq!(
+            Size::in_unit("7", 1, RoundMode::Nearest),
+            Some(Size::exact(7))
+        );
+        assert_eq!(Size::in_unit("1k", 1024, RoundMode::Nearest), None);
     }
 
     #[test]
