@@ -83,24 +83,9 @@ impl Size {
             .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
             .unwrap_or(text.len());
         let (number, suffix) = text.split_at(split);
-        let (digits, decimals) = decimal_digits(number)?;
-        let unit = unit_bytes(suffix, base)?;
-        let bytes = digits
-            .checked_mul(u128::from(unit))?
-            .checked_add(pow10(decimals)? / 2)?
-            / pow10(decimals)?;
-        let bytes = u64::try_from(bytes).ok()?;
-        if unit == 1 && decimals == 0 {
-            return Some(Size::exact(bytes));
-        }
-        Some(Size {
-            bytes,
-            rounding: Rounding::new(mode, unit, decimals),
-        })
+        Size::in_unit(number, unit_bytes(suffix, base)?, mode)
     }
-}
 
-impl Size {
     /// Reads a size as util-linux prints it (`swapon --show`, `zramctl`, `lsblk`): bytes with
     /// `--bytes`, else `512M`, `169.5M`, `0B`, `7,8G` in powers of 1024.
     ///
@@ -115,6 +100,27 @@ impl Size {
             }),
             _ => Some(size),
         }
+    }
+
+    /// Reads a plain decimal number printed in units of `unit` bytes, such as iostat's
+    /// `4533.33` under `rkB/s` (unit 1024) or `16.18` under `rsec/s` (unit 512).
+    ///
+    /// `.` or `,` separates the decimals, as the locale printed it. Returns `None` when the
+    /// text is not such a number or the bytes overflow.
+    pub fn in_unit(number: &str, unit: u64, mode: RoundMode) -> Option<Size> {
+        let (digits, decimals) = decimal_digits(number)?;
+        let bytes = digits
+            .checked_mul(u128::from(unit))?
+            .checked_add(pow10(decimals)? / 2)?
+            / pow10(decimals)?;
+        let bytes = u64::try_from(bytes).ok()?;
+        if unit == 1 && decimals == 0 {
+            return Some(Size::exact(bytes));
+        }
+        Some(Size {
+            bytes,
+            rounding: Rounding::new(mode, unit, decimals),
+        })
     }
 }
 
@@ -258,6 +264,30 @@ mod tests {
             Size::parse_util_linux("67104768"),
             Some(Size::exact(67_104_768))
         );
+    }
+
+    #[test]
+    fn number_in_a_unit() {
+        let kb = Size::in_unit("4533.33", 1024, RoundMode::Nearest).unwrap();
+        assert_eq!(kb.bytes, 4_642_130);
+        assert_eq!(
+            kb.rounding,
+            Rounding::Nearest {
+                unit: 1024,
+                decimals: 2
+            }
+        );
+        assert_eq!(
+            Size::in_unit("16,18", 512, RoundMode::Nearest)
+                .unwrap()
+                .bytes,
+            8284
+        );
+        assert_eq!(
+            Size::in_unit("7", 1, RoundMode::Nearest),
+            Some(Size::exact(7))
+        );
+        assert_eq!(Size::in_unit("1k", 1024, RoundMode::Nearest), None);
     }
 
     #[test]
