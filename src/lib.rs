@@ -5,6 +5,9 @@
 //! The library holds everything a test can reach; `xtask/` is a thin command line over it.
 
 pub mod backend;
+pub mod cache;
+pub mod host;
 pub mod nix;
 pub mod probe;
+pub mod progress;
 pub mod vm;

@@ -4,6 +4,8 @@
 //! `fn run(self, sh: &Shell) -> anyhow::Result<()>`; the work itself is in the library.
 
 mod parse;
+mod report;
+mod vm;
 
 use std::process::ExitCode;
 
@@ -21,6 +23,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Parse(parse::Parse),
+    Vm(vm::Vm),
 }
 
 /// An error that ends the program with a chosen exit code and no further message.
@@ -54,6 +57,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     sh.change_dir(project_root());
     match cli.command {
         Command::Parse(cmd) => cmd.run(&sh),
+        Command::Vm(cmd) => cmd.run(&sh),
     }
 }
 

@@ -9,6 +9,9 @@ use crate::vm::protocol::shell_quote;
 /// Where the target is mounted during the install, as disko's `rootMountPoint`.
 pub const ROOT: &str = "/mnt";
 
+/// The image's squashfs in the installer VM: its second disk.
+pub const IMAGE_DEVICE: &str = "/dev/vdb";
+
 /// One step of the install: what it does, in words, and the shell it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -135,9 +138,13 @@ fn copy_system() -> Step {
     step(
         "copy the system in",
         vec![
+            // The image again, unmounted-over: `/` in the installer has devtmpfs on /dev,
+            // which would hide the static /dev nodes the initrd needs on the installed root.
+            format!("mkdir -p /run/image && mount -t squashfs -o ro {IMAGE_DEVICE} /run/image"),
+            format!("tar -C /run/image --exclude=./boot -cf - . | tar -C {ROOT} -xpf -"),
             // /boot is vfat here, which cannot hold owners or modes: copy it without them.
-            format!("tar -C / --one-file-system --exclude=./boot -cf - . | tar -C {ROOT} -xpf -"),
-            format!("cp -r --no-preserve=all /boot/. {ROOT}/boot/"),
+            format!("cp -r --no-preserve=all /run/image/boot/. {ROOT}/boot/"),
+            "umount /run/image".into(),
         ],
     )
 }

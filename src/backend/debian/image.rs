@@ -1,0 +1,181 @@
+//! The Debian 13 guest image: a root filesystem built by mmdebstrap (unprivileged, in a user
+//! namespace) from `guest/packages.txt` and configured by `guest/customize.sh`, packed as a
+//! squashfs for the installer to boot from, with its kernel and initrd beside it.
+//!
+//! Cached under `target/nixos-tuning/debian/image-<key>` where the key hashes every input:
+//! the package list, every asset, the suite, the mirror and the commands themselves.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::Context;
+
+use crate::cache::{self, Key};
+use crate::host;
+use crate::progress::{self, Progress};
+
+pub const SUITE: &str = "trixie";
+const DEFAULT_MIRROR: &str = "http://deb.debian.org/debian";
+
+/// The files of the guest that the image is built from, embedded so the key sees them.
+const ASSETS: [(&str, &str); 5] = [
+    ("packages.txt", include_str!("guest/packages.txt")),
+    ("customize.sh", include_str!("guest/customize.sh")),
+    ("backdoor", include_str!("guest/backdoor")),
+    ("backdoor.service", include_str!("guest/backdoor.service")),
+    ("installer-init", include_str!("guest/installer-init")),
+];
+
+/// Paths excluded from the image: documentation nobody reads in a test VM.
+const DPKG_EXCLUDES: [&str; 5] = [
+    "path-exclude=/usr/share/man/*",
+    "path-exclude=/usr/share/doc/*",
+    "path-exclude=/usr/share/locale/*",
+    "path-include=/usr/share/locale/locale.alias",
+    "path-exclude=/usr/share/info/*",
+];
+
+/// A built image.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub key: String,
+    pub rootfs: PathBuf,
+    pub kernel: PathBuf,
+    pub initrd: PathBuf,
+}
+
+/// The mirror: `NIXOS_TUNING_DEBIAN_MIRROR` or deb.debian.org.
+pub fn mirror() -> String {
+    std::env::var("NIXOS_TUNING_DEBIAN_MIRROR").unwrap_or_else(|_| DEFAULT_MIRROR.to_owned())
+}
+
+pub fn packages() -> Vec<&'static str> {
+    ASSETS[0]
+        .1
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect()
+}
+
+/// Returns the cached image, building it first if its inputs changed.
+pub fn ensure(cache_root: &Path, progress: &dyn Progress) -> anyhow::Result<Image> {
+    let mirror = mirror();
+    let mut key = Key::new("debian-image");
+    key.add("suite", SUITE.as_bytes())
+        .add("mirror", mirror.as_bytes());
+    for (name, text) in ASSETS {
+        key.add(name, text.as_bytes());
+    }
+    key.add("dpkg-excludes", DPKG_EXCLUDES.join("\n").as_bytes());
+    key.add("recipe", include_bytes!("image.rs"));
+    let key = key.finish();
+    let dir = cache::entry(cache_root, &format!("image-{key}"), |dir| {
+        progress::step(progress, "build the Debian 13 image (mmdebstrap)", || {
+            build(dir, &mirror, &cache_root.join("apt-archives"))
+        })
+    })?;
+    Ok(Image {
+        key,
+        rootfs: dir.join("rootfs.sqfs"),
+        kernel: dir.join("vmlinuz"),
+        initrd: dir.join("initrd.img"),
+    })
+}
+
+fn build(dir: &Path, mirror: &str, apt_archives: &Path) -> anyhow::Result<()> {
+    let mmdebstrap = host::MMDEBSTRAP.find()?;
+    let tar2sqfs = host::TAR2SQFS.find()?;
+    let assets = dir.join("assets");
+    std::fs::create_dir_all(&assets)?;
+    for (name, text) in ASSETS {
+        std::fs::write(assets.join(name), text)?;
+    }
+    std::fs::create_dir_all(apt_archives)?;
+    let tar = dir.join("rootfs.tar");
+    let log = dir.join("mmdebstrap.log");
+    let mut command = Command::new(mmdebstrap);
+    command
+        .args(["--mode=unshare", "--variant=essential"])
+        .arg(format!("--include={}", packages().join(",")))
+        .args(DPKG_EXCLUDES.map(|rule| format!("--dpkgopt={rule}")))
+        // Downloaded packages are kept between builds so a changed list rebuilds quickly.
+        .arg("--setup-hook=mkdir -p \"$1\"/var/cache/apt/archives/")
+        .arg(format!(
+            "--setup-hook=sync-in {} /var/cache/apt/archives/",
+            apt_archives.display()
+        ))
+        .arg(format!(
+            "--customize-hook=sh {}/customize.sh \"$1\"",
+            assets.display()
+        ))
+        .arg(format!(
+            "--customize-hook=sync-out /var/cache/apt/archives {}",
+            apt_archives.display()
+        ))
+        .arg("--customize-hook=rm -f \"$1\"/var/cache/apt/archives/*.deb")
+        .args([SUITE, &tar.to_string_lossy(), mirror]);
+    run_logged(&mut command, &log, "mmdebstrap")?;
+    let sqfs = dir.join("rootfs.sqfs");
+    let tar_file = std::fs::File::open(&tar)?;
+    let status = Command::new(tar2sqfs)
+        .args(["-q", "-c", "lz4", "-b", "1048576"])
+        .arg(&sqfs)
+        .stdin(tar_file)
+        .status()
+        .context("cannot run tar2sqfs")?;
+    anyhow::ensure!(status.success(), "tar2sqfs failed ({status})");
+    extract_boot_files(&tar, dir)?;
+    std::fs::remove_file(&tar)?;
+    std::fs::remove_dir_all(&assets)?;
+    Ok(())
+}
+
+/// Takes `vmlinuz-*` and `initrd.img-*` out of the tar: no mount, no root needed.
+fn extract_boot_files(tar: &Path, dir: &Path) -> anyhow::Result<()> {
+    let status = Command::new("tar")
+        .arg("-xf")
+        .arg(tar)
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "--wildcards",
+            "--transform=s,.*/,,",
+            "./boot/vmlinuz-*",
+            "./boot/initrd.img-*",
+        ])
+        .status()
+        .context("cannot run tar")?;
+    anyhow::ensure!(
+        status.success(),
+        "cannot take the kernel out of the image ({status})"
+    );
+    for (prefix, name) in [("vmlinuz-", "vmlinuz"), ("initrd.img-", "initrd.img")] {
+        let found = std::fs::read_dir(dir)?
+            .flatten()
+            .find(|entry| entry.file_name().to_string_lossy().starts_with(prefix))
+            .with_context(|| format!("the image has no /boot/{prefix}*"))?;
+        std::fs::rename(found.path(), dir.join(name))?;
+    }
+    Ok(())
+}
+
+/// Runs `command` with its output in `log`; on failure the error quotes the log's end.
+pub fn run_logged(command: &mut Command, log: &Path, what: &str) -> anyhow::Result<()> {
+    let file = std::fs::File::create(log)?;
+    let status = command
+        .stdout(file.try_clone()?)
+        .stderr(file)
+        .status()
+        .with_context(|| format!("cannot run {what}"))?;
+    if !status.success() {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(20).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        anyhow::bail!(
+            "{what} failed ({status}); last lines of its log:\n{}",
+            tail.join("\n")
+        );
+    }
+    Ok(())
+}
