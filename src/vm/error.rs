@@ -23,12 +23,12 @@ impl std::fmt::Display for SerialTail {
 
 #[derive(Debug, thiserror::Error)]
 pub enum VmError {
-    #[error("cannot start `{program}`: {source}")]
+    #[error("cannot start `{program}`")]
     Spawn {
         program: String,
         source: std::io::Error,
     },
-    #[error("{what}: {source}")]
+    #[error("{what}")]
     Io {
         what: String,
         source: std::io::Error,

@@ -274,7 +274,7 @@ impl Machine {
                     self.pending.extend_from_slice(&chunk[..n]);
                     return Ok(());
                 }
-                Err(err) if is_timeout(&err) => {}
+                Err(err) if is_retry(&err) => {}
                 Err(err) => return Err(io("cannot read from the backdoor shell")(err)),
             }
             let now = Instant::now();
@@ -350,7 +350,7 @@ impl Starting {
                         .map_err(io("cannot set up the shell socket"))?;
                     return Ok(stream);
                 }
-                Err(err) if is_timeout(&err) => {}
+                Err(err) if is_retry(&err) => {}
                 Err(err) => return Err(io("cannot accept the shell connection")(err)),
             }
             if Instant::now() > until {
@@ -477,10 +477,13 @@ fn reap(child: &mut Child, threads: &mut Vec<JoinHandle<()>>) {
     }
 }
 
-fn is_timeout(err: &std::io::Error) -> bool {
+fn is_retry(err: &std::io::Error) -> bool {
     matches!(
         err.kind(),
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        std::io::ErrorKind::WouldBlock
+            | std::io::ErrorKind::TimedOut
+            // A signal (Ctrl-C) interrupted the read: the next check_alive sees why.
+            | std::io::ErrorKind::Interrupted
     )
 }
 

@@ -5,8 +5,10 @@
 
 mod parse;
 mod report;
+mod test;
 mod vm;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +26,7 @@ struct Cli {
 enum Command {
     Parse(parse::Parse),
     Vm(vm::Vm),
+    Test(test::Test),
 }
 
 /// An error that ends the program with a chosen exit code and no further message.
@@ -46,7 +49,13 @@ fn main() -> ExitCode {
             if let Some(Exit(code)) = err.downcast_ref::<Exit>() {
                 return ExitCode::from(*code);
             }
-            eprintln!("error: {err:#}");
+            // A closed stderr must not turn an error into a panic: ignore write failures.
+            let mut stderr = std::io::stderr().lock();
+            if is_interrupt(&err) {
+                let _ = writeln!(stderr, "interrupted");
+                return ExitCode::from(130);
+            }
+            let _ = writeln!(stderr, "error: {err:#}");
             ExitCode::FAILURE
         }
     }
@@ -58,7 +67,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Parse(cmd) => cmd.run(&sh),
         Command::Vm(cmd) => cmd.run(&sh),
+        Command::Test(cmd) => cmd.run(&sh),
     }
+}
+
+/// Ctrl-C reaches us as the driver's `Interrupted` error, anywhere in the chain.
+fn is_interrupt(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<nixos_tuning::vm::VmError>(),
+            Some(nixos_tuning::vm::VmError::Interrupted)
+        )
+    })
 }
 
 /// The workspace root: the parent of this crate's manifest directory.

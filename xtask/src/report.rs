@@ -44,3 +44,8 @@ impl Progress for Reporter {
         eprintln!("note: {message}");
     }
 }
+
+/// Whether we run in CI (`CI` set to anything but empty, `false` or `0`, as insta reads it).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}

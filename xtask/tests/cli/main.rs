@@ -1,0 +1,4 @@
+//! The `cargo xtask` command line, run as a user runs it.
+
+mod parse;
+mod vm;
