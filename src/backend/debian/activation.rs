@@ -1,0 +1,71 @@
+//! The scenario's configuration files, handed to the guest at boot through QEMU's fw_cfg as a
+//! tar archive. The guest's `activate` (its PID 1 before systemd, like NixOS's stage-2 init
+//! running the activation script) unpacks it onto `/` and then starts systemd, so every
+//! optimization is in effect from boot and one installed base disk serves every scenario.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+
+/// The fw_cfg name the guest reads (`/sys/firmware/qemu_fw_cfg/by_name/<NAME>/raw`).
+pub const FW_CFG_NAME: &str = "opt/nixos-tuning/etc.tar";
+
+/// The init the kernel starts: unpacks the archive, then execs systemd.
+pub const INIT: &str = "/usr/lib/nixos-tuning/activate";
+
+/// Writes `files` (absolute guest path → content) as a tar archive at `archive`.
+pub fn write_archive(files: &BTreeMap<String, String>, archive: &Path) -> anyhow::Result<()> {
+    let file = std::fs::File::create(archive)
+        .with_context(|| format!("cannot create `{}`", archive.display()))?;
+    let mut builder = tar::Builder::new(file);
+    for (path, content) in files {
+        let relative = path
+            .strip_prefix('/')
+            .with_context(|| format!("guest path `{path}` is not absolute"))?;
+        let mut header = tar::Header::new_ustar();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(0);
+        header.set_entry_type(tar::EntryType::Regular);
+        builder
+            .append_data(&mut header, relative, content.as_bytes())
+            .with_context(|| format!("cannot add `{path}` to the archive"))?;
+    }
+    builder.into_inner()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archives_files_under_their_guest_paths() {
+        let dir = std::env::temp_dir().join(format!("activation-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let archive = dir.join("etc.tar");
+        let files = BTreeMap::from([
+            ("/etc/nix/nix.conf".to_owned(), "max-jobs = auto\n".to_owned()),
+            ("/etc/fstab".to_owned(), "# fstab\n".to_owned()),
+        ]);
+        write_archive(&files, &archive).unwrap();
+        let mut read = tar::Archive::new(std::fs::File::open(&archive).unwrap());
+        let names: Vec<String> = read
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().display().to_string())
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(names, ["etc/fstab", "etc/nix/nix.conf"]);
+    }
+
+    #[test]
+    fn refuses_relative_guest_paths() {
+        let files = BTreeMap::from([("etc/fstab".to_owned(), String::new())]);
+        let err = write_archive(&files, &std::env::temp_dir().join("never.tar")).unwrap_err();
+        assert!(err.to_string().contains("is not absolute"));
+    }
+}
