@@ -10,4 +10,5 @@ pub mod host;
 pub mod nix;
 pub mod probe;
 pub mod progress;
+pub mod scenario;
 pub mod vm;

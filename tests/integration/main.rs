@@ -3,4 +3,5 @@
 
 mod layout;
 mod probes;
+mod scenarios;
 mod support;
