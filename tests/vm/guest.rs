@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use nixos_tuning::backend::debian::{self, Guest};
 use nixos_tuning::probe::mount;
 use nixos_tuning::progress::Silent;
+use nixos_tuning::scenario;
 use nixos_tuning::vm::accel::AccelChoice;
 use nixos_tuning::vm::VmError;
 
@@ -14,9 +15,10 @@ fn project_root() -> &'static Path {
 }
 
 fn boot(test: &str) -> Guest {
+    let baseline = scenario::realize_named(project_root(), "baseline").unwrap();
     let prepared = debian::prepare(project_root(), AccelChoice::Auto, &Silent).unwrap();
     let run_dir: PathBuf = project_root().join("target/vmtest/tests").join(test);
-    debian::boot(&prepared, &run_dir, &Silent).unwrap()
+    debian::boot(&prepared, &baseline, &run_dir, &Silent).unwrap()
 }
 
 #[test]

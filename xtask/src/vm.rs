@@ -17,6 +17,9 @@ pub struct Vm {
     /// Accelerator: auto (KVM when it really works), kvm or tcg
     #[arg(long, default_value = "auto", global = true)]
     accel: AccelChoice,
+    /// The scenario to boot (see `cargo xtask list`)
+    #[arg(long, default_value = "baseline", global = true)]
+    scenario: String,
 }
 
 #[derive(clap::Subcommand)]
@@ -35,9 +38,10 @@ impl Vm {
         nixos_tuning::vm::interrupt::install()?;
         let root = sh.current_dir();
         let reporter = Reporter::new();
+        let scenario = nixos_tuning::scenario::realize_named(&root, &self.scenario)?;
         let prepared = debian::prepare(&root, self.accel, &reporter)?;
         let run_dir = root.join("target/vmtest/debian/shell");
-        let mut guest = debian::boot(&prepared, &run_dir, &reporter)?;
+        let mut guest = debian::boot(&prepared, &scenario, &run_dir, &reporter)?;
         eprintln!("serial log: {}", guest.machine.serial_log().display());
         match self.command {
             VmCommand::Run { command } => {

@@ -48,7 +48,10 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let archive = dir.join("etc.tar");
         let files = BTreeMap::from([
-            ("/etc/nix/nix.conf".to_owned(), "max-jobs = auto\n".to_owned()),
+            (
+                "/etc/nix/nix.conf".to_owned(),
+                "max-jobs = auto\n".to_owned(),
+            ),
             ("/etc/fstab".to_owned(), "# fstab\n".to_owned()),
         ]);
         write_archive(&files, &archive).unwrap();

@@ -76,6 +76,7 @@ fn install_into(
         ],
         memory_mib: MEMORY_MIB,
         cpus: CPUS,
+        fw_cfg: Vec::new(),
     };
     let config = MachineConfig {
         name: "installer".into(),

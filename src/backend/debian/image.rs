@@ -18,12 +18,13 @@ pub const SUITE: &str = "trixie";
 const DEFAULT_MIRROR: &str = "http://deb.debian.org/debian";
 
 /// The files of the guest that the image is built from, embedded so the key sees them.
-const ASSETS: [(&str, &str); 5] = [
+const ASSETS: [(&str, &str); 6] = [
     ("packages.txt", include_str!("guest/packages.txt")),
     ("customize.sh", include_str!("guest/customize.sh")),
     ("backdoor", include_str!("guest/backdoor")),
     ("backdoor.service", include_str!("guest/backdoor.service")),
     ("installer-init", include_str!("guest/installer-init")),
+    ("activate", include_str!("guest/activate")),
 ];
 
 /// Paths excluded from the image: documentation nobody reads in a test VM.

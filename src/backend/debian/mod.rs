@@ -14,6 +14,7 @@ use anyhow::Context;
 
 use crate::host;
 use crate::progress::{self, Progress};
+use crate::scenario::Realized;
 use crate::vm::accel::{self, Accel, AccelChoice};
 use crate::vm::{Deadlines, Machine, MachineConfig};
 use layout::Disk;
@@ -85,36 +86,45 @@ impl Drop for Overlay {
     }
 }
 
-/// Boots the installed system; `run_dir` keeps its serial log.
-pub fn boot(prepared: &Prepared, run_dir: &Path, progress: &dyn Progress) -> anyhow::Result<Guest> {
+/// Boots the installed system as `scenario` configures it; `run_dir` keeps its serial log
+/// and the configuration archive the guest activates at boot.
+pub fn boot(
+    prepared: &Prepared,
+    scenario: &Realized,
+    run_dir: &Path,
+    progress: &dyn Progress,
+) -> anyhow::Result<Guest> {
     std::fs::create_dir_all(run_dir)
         .with_context(|| format!("cannot create `{}`", run_dir.display()))?;
+    let archive = run_dir.join("etc.tar");
+    activation::write_archive(&scenario.files, &archive)?;
     let overlay = run_dir.join("disk.qcow2");
     let _ = std::fs::remove_file(&overlay);
     base_disk::create_qcow2(&overlay, "", Some(&prepared.base_disk))?;
+    let overlay = Overlay(overlay);
     let boot = Boot {
         qemu: prepared.qemu.clone(),
         accel: prepared.accel,
         kernel: prepared.image.kernel.clone(),
         initrd: prepared.image.initrd.clone(),
-        append: installed_append(&prepared.disk)?,
+        append: installed_append(scenario)?,
         drives: vec![Drive {
-            file: overlay.clone(),
+            file: overlay.0.clone(),
             format: "qcow2",
             serial: "root",
             read_only: false,
         }],
         memory_mib: MEMORY_MIB,
         cpus: CPUS,
+        fw_cfg: vec![(activation::FW_CFG_NAME, archive)],
     };
     let config = MachineConfig {
-        name: "machine".into(),
+        name: scenario.scenario.clone(),
         launch: boot.launch(),
         serial_log: run_dir.join("serial.log"),
         deadlines: Deadlines::default(),
         shutdown_command: "poweroff".into(),
     };
-    let overlay = Overlay(overlay);
     let machine = progress::step(progress, "boot", || Machine::start(config))?;
     Ok(Guest {
         machine,
@@ -123,8 +133,10 @@ pub fn boot(prepared: &Prepared, run_dir: &Path, progress: &dyn Progress) -> any
 }
 
 /// The installed system's kernel command line: `/` is the layout's root subvolume, mounted by
-/// the initrd with the layout's options, as NixOS's stage 1 mounts `fileSystems."/"`.
-fn installed_append(disk: &Disk) -> anyhow::Result<String> {
+/// the initrd with the scenario's options, as NixOS's stage 1 mounts `fileSystems."/"`; then
+/// `activate` puts the scenario's files in place and starts systemd.
+fn installed_append(scenario: &Realized) -> anyhow::Result<String> {
+    let disk = &scenario.disk;
     let root = disk
         .mounts()
         .into_iter()
@@ -136,9 +148,10 @@ fn installed_append(disk: &Disk) -> anyhow::Result<String> {
         .find(|part| disk.partition_device(part) == root.device)
         .context("the root file system is on no partition of the layout")?;
     Ok(format!(
-        "root={} rootfstype={} rootflags={} rw console=ttyS0 panic=1 mitigations=off",
+        "root={} rootfstype={} rootflags={} rw init={} console=ttyS0 panic=1 mitigations=off",
         disk.partition_node(partition),
         root.fs_type,
-        root.options.join(",")
+        scenario.root_options.join(","),
+        activation::INIT,
     ))
 }

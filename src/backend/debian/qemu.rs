@@ -31,6 +31,8 @@ pub struct Boot {
     pub drives: Vec<Drive>,
     pub memory_mib: u32,
     pub cpus: u32,
+    /// fw_cfg entries: (name, file).
+    pub fw_cfg: Vec<(&'static str, PathBuf)>,
 }
 
 impl Boot {
@@ -71,6 +73,12 @@ impl Boot {
             args.push(spec);
             args.push("-device".into());
             args.push(format!("virtio-blk-pci,drive=drive{index},serial={}", drive.serial).into());
+        }
+        for (name, file) in &self.fw_cfg {
+            let mut spec = OsString::from(format!("name={name},file="));
+            spec.push(file);
+            args.push("-fw_cfg".into());
+            args.push(spec);
         }
         Launch {
             program: self.qemu.clone(),

@@ -13,6 +13,7 @@ lib=/usr/lib/nixos-tuning
 install -d "$root$lib"
 install -m 0755 "$here/backdoor" "$root$lib/backdoor"
 install -m 0755 "$here/installer-init" "$root$lib/installer-init"
+install -m 0755 "$here/activate" "$root$lib/activate"
 install -m 0644 "$here/backdoor.service" "$root$lib/backdoor.service"
 
 # journald: everything to the serial console, like NixOS's test instrumentation
