@@ -1,0 +1,154 @@
+//! Running a scenario: boot its VM, wait for systemd, write the corpus, run every probe, keep
+//! the raw outputs and the serial log under `target/vmtest/<backend>/<scenario>/`, and turn
+//! the outputs into [`Facts`] (snapshotted) and [`Measurements`] (not).
+
+pub mod effects;
+pub mod facts;
+pub mod measurements;
+pub mod probes;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use crate::backend::debian::{self, Prepared};
+use crate::cache::Key;
+use crate::progress::{self, Progress};
+use crate::scenario::Realized;
+use crate::vm::accel::AccelChoice;
+use crate::vm::Machine;
+pub use facts::{Facts, Outputs};
+pub use measurements::Measurements;
+
+pub const BACKEND: &str = "debian";
+
+/// Where a scenario's run keeps everything.
+pub fn out_dir(project_root: &Path, scenario: &str) -> PathBuf {
+    project_root.join("target/vmtest").join(BACKEND).join(scenario)
+}
+
+/// What `report.json` holds: the facts and the inputs they came from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub scenario: String,
+    /// A hash of the image, the base disk, the scenario's files and the probes: a report
+    /// with another key is stale.
+    pub inputs: String,
+    pub facts: Facts,
+}
+
+/// The hash a report must carry to be reused for `realized` on `prepared`.
+pub fn inputs_key(prepared: &Prepared, realized: &Realized) -> String {
+    let mut key = Key::new("vmtest-report");
+    key.add("image", prepared.image.key.as_bytes())
+        .add("base", prepared.base_disk.to_string_lossy().as_bytes())
+        .add("files", format!("{:?}", realized.files).as_bytes())
+        .add("rootflags", realized.root_options.join(",").as_bytes())
+        .add("probes", include_bytes!("probes.rs"))
+        .add("facts", include_bytes!("facts.rs"));
+    key.finish()
+}
+
+/// Runs `realized` in a fresh VM and writes its report, measurements and raw outputs.
+pub fn run(
+    project_root: &Path,
+    prepared: &Prepared,
+    realized: &Realized,
+    progress: &dyn Progress,
+) -> anyhow::Result<Report> {
+    let dir = out_dir(project_root, &realized.scenario);
+    let raw = dir.join("raw");
+    let _ = std::fs::remove_dir_all(&raw);
+    std::fs::create_dir_all(&raw).with_context(|| format!("cannot create `{}`", raw.display()))?;
+    let mut guest = debian::boot(prepared, realized, &dir, progress)?;
+    let mut measurements = Measurements {
+        boot_seconds: guest.machine.boot_time().as_secs_f64(),
+        ..Measurements::default()
+    };
+    let outputs = run_probes(&mut guest.machine, &raw, &mut measurements, progress)?;
+    progress::step(progress, "shut down", || guest.shutdown())?;
+    let facts = Facts::from_outputs(&outputs)
+        .with_context(|| format!("the outputs in {} do not parse", raw.display()))?;
+    let probe_seconds = std::mem::take(&mut measurements.probe_seconds);
+    measurements = Measurements {
+        boot_seconds: measurements.boot_seconds,
+        probe_seconds,
+        ..Measurements::from_outputs(&outputs)
+    };
+    let report = Report {
+        scenario: realized.scenario.clone(),
+        inputs: inputs_key(prepared, realized),
+        facts,
+    };
+    write_json(&dir.join("measurements.json"), &measurements)?;
+    write_json(&dir.join("report.json"), &report)?;
+    Ok(report)
+}
+
+fn run_probes(
+    machine: &mut Machine,
+    raw: &Path,
+    measurements: &mut Measurements,
+    progress: &dyn Progress,
+) -> anyhow::Result<Outputs> {
+    let mut outputs = Outputs::new();
+    // The probes read a settled system, as a user would after booting.
+    let state = progress::step(progress, "wait for systemd", || {
+        machine.execute_within("systemctl is-system-running --wait", Duration::from_secs(300))
+    })?;
+    std::fs::write(raw.join("is-system-running.txt"), &state.stdout)?;
+    progress::step(progress, "write the corpus", || machine.succeed(probes::WRITE_CORPUS))
+        .context("cannot write the compression corpus")?;
+    for probe in probes::PROBES {
+        let started = Instant::now();
+        let output = progress::step(progress, &format!("probe {}", probe.name), || {
+            machine.execute(probe.command)
+        })?;
+        measurements
+            .probe_seconds
+            .insert(probe.name.to_owned(), started.elapsed().as_secs_f64());
+        std::fs::write(raw.join(format!("{}.txt", probe.name)), &output.stdout)?;
+        anyhow::ensure!(
+            output.status == 0,
+            "probe `{}` (`{}`) failed with exit status {}:\n{}",
+            probe.name,
+            probe.command,
+            output.status,
+            output.stdout
+        );
+        outputs.insert(probe.name.to_owned(), output.stdout);
+    }
+    Ok(outputs)
+}
+
+/// The scenario's report: the one on disk when its inputs are unchanged, else a new run.
+pub fn ensure(
+    project_root: &Path,
+    scenario: &str,
+    accel: AccelChoice,
+    progress: &dyn Progress,
+) -> anyhow::Result<Report> {
+    let realized = crate::scenario::realize_named(project_root, scenario)?;
+    let prepared = debian::prepare(project_root, accel, progress)?;
+    let path = out_dir(project_root, scenario).join("report.json");
+    if let Some(report) = read_report(&path) {
+        if report.inputs == inputs_key(&prepared, &realized) {
+            return Ok(report);
+        }
+    }
+    run(project_root, &prepared, &realized, progress)
+}
+
+fn read_report(path: &Path) -> Option<Report> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+/// Writes through a temporary file, so a report is never half written.
+fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
+    let partial = path.with_extension("json.partial");
+    std::fs::write(&partial, serde_json::to_vec_pretty(value)?)
+        .with_context(|| format!("cannot write `{}`", partial.display()))?;
+    std::fs::rename(&partial, path).with_context(|| format!("cannot write `{}`", path.display()))
+}

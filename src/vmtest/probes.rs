@@ -1,0 +1,165 @@
+//! The commands run inside every scenario's VM: the guide's five verification commands, its
+//! five monitoring commands in bounded forms, and the few extra reads the facts need.
+
+use crate::probe::Probe;
+
+/// Which part of the guide a probe comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// "Verification Commands".
+    Verification,
+    /// "Monitoring and Testing".
+    Monitoring,
+    /// Not in the guide: what the facts need besides (swap devices, sysctl values...).
+    Fact,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct GuestProbe {
+    /// File name of its raw output, and its name in progress lines.
+    pub name: &'static str,
+    /// The command as the guide writes it.
+    pub guide: &'static str,
+    /// What runs in the guest; why it differs from the guide is in the comment beside it.
+    pub command: &'static str,
+    pub parser: Option<Probe>,
+    pub origin: Origin,
+}
+
+/// A Btrfs directory the compression probes write their corpus into: the /home subvolume.
+pub const CORPUS_DIR: &str = "/home/corpus";
+
+/// Real source code for compression to act on: the guest's Python standard library sources.
+pub const WRITE_CORPUS: &str = "rm -rf /home/corpus && mkdir -p /home/corpus && \
+    cp -r /usr/lib/python3.13/. /home/corpus/ && \
+    find /home/corpus -type d -name __pycache__ -prune -exec rm -rf {} + && sync";
+
+/// A derivation that needs neither nixpkgs nor the network, for the build-time probe.
+const HELLO_BUILD: &str = "nix-build --no-out-link --option sandbox false \
+    --option build-users-group '' --option substituters '' -E \
+    'derivation { name = \"nixos-tuning-hello\"; system = builtins.currentSystem; \
+    builder = \"/bin/sh\"; args = [ \"-c\" \"echo hello > $out\" ]; }' 2>&1 | grep -E \"^/nix/store|built\"";
+
+pub const PROBES: &[GuestProbe] = &[
+    GuestProbe {
+        name: "mount",
+        guide: "mount | grep btrfs",
+        // All of it: the facts also record the other file systems (vfat /boot).
+        command: "mount",
+        parser: Some(Probe::Mount),
+        origin: Origin::Verification,
+    },
+    GuestProbe {
+        name: "nix-config",
+        guide: "nix show-config | grep -E \"(max-jobs|cores)\"",
+        // In full, since the facts need every setting; Debian's Nix needs nix-command enabled.
+        command: "nix --extra-experimental-features nix-command show-config 2>&1",
+        parser: Some(Probe::NixConfig),
+        origin: Origin::Verification,
+    },
+    GuestProbe {
+        name: "free",
+        guide: "free -h",
+        command: "free -h",
+        parser: Some(Probe::Free),
+        origin: Origin::Verification,
+    },
+    GuestProbe {
+        name: "df",
+        guide: "df -h",
+        command: "df -h",
+        parser: Some(Probe::Df),
+        origin: Origin::Verification,
+    },
+    GuestProbe {
+        name: "systemctl-status",
+        guide: "systemctl status",
+        command: "systemctl status --no-pager",
+        parser: Some(Probe::SystemctlStatus),
+        origin: Origin::Verification,
+    },
+    GuestProbe {
+        name: "nix-build",
+        guide: "nix-build --show-trace '<nixpkgs>' -A hello 2>&1 | grep \"built:\"",
+        // The guest has no nixpkgs and no network: build a derivation that needs neither.
+        command: HELLO_BUILD,
+        parser: None,
+        origin: Origin::Monitoring,
+    },
+    GuestProbe {
+        name: "btrfs-usage",
+        guide: "btrfs filesystem usage /",
+        command: "btrfs filesystem usage /",
+        parser: Some(Probe::BtrfsUsage),
+        origin: Origin::Monitoring,
+    },
+    GuestProbe {
+        name: "top",
+        guide: "htop",
+        // htop is interactive: one batch listing of top keeps its meaning.
+        command: "top -b -n 1 -w 200",
+        parser: None,
+        origin: Origin::Monitoring,
+    },
+    GuestProbe {
+        name: "compsize",
+        guide: "sudo compsize /",
+        command: "compsize /",
+        parser: Some(Probe::Compsize),
+        origin: Origin::Monitoring,
+    },
+    GuestProbe {
+        name: "compsize-corpus",
+        guide: "sudo compsize /",
+        // Only what was written after the optimization took effect: the installed system was
+        // copied in before, uncompressed, as on a machine that enables compression later.
+        command: "compsize /home/corpus",
+        parser: Some(Probe::Compsize),
+        origin: Origin::Monitoring,
+    },
+    GuestProbe {
+        name: "iostat",
+        guide: "iostat -x 5",
+        // Endless as written: three one-second reports keep its meaning.
+        command: "iostat -x 1 3",
+        parser: Some(Probe::Iostat),
+        origin: Origin::Monitoring,
+    },
+    GuestProbe {
+        name: "free-bytes",
+        guide: "free -h",
+        command: "free -b",
+        parser: Some(Probe::Free),
+        origin: Origin::Fact,
+    },
+    GuestProbe {
+        name: "swapon",
+        guide: "",
+        command: "swapon --show --bytes",
+        parser: Some(Probe::Swapon),
+        origin: Origin::Fact,
+    },
+    GuestProbe {
+        name: "zramctl",
+        guide: "",
+        command: "zramctl",
+        parser: Some(Probe::Zramctl),
+        origin: Origin::Fact,
+    },
+    GuestProbe {
+        name: "sysctl",
+        guide: "",
+        command: "sysctl vm.swappiness vm.max_map_count kernel.kptr_restrict vm.panic_on_oom \
+            vm.page-cluster vm.vfs_cache_pressure",
+        parser: Some(Probe::Sysctl),
+        origin: Origin::Fact,
+    },
+    GuestProbe {
+        name: "systemctl-failed",
+        guide: "",
+        command: "systemctl --failed --no-pager",
+        parser: Some(Probe::SystemctlFailed),
+        origin: Origin::Fact,
+    },
+];

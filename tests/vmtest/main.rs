@@ -1,0 +1,63 @@
+//! The scenario snapshots: for every scenario, its facts in `snapshots/debian/<scenario>.snap`
+//! and what it changes compared with baseline in `snapshots/effects/<scenario>.snap`.
+//!
+//! A scenario's report is reused when `cargo xtask vmtest` just made it from the same inputs;
+//! otherwise the test boots the VM itself, so `cargo nextest run` alone is complete.
+
+use std::path::Path;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use nixos_tuning::progress::Silent;
+use nixos_tuning::scenario;
+use nixos_tuning::vm::accel::AccelChoice;
+use nixos_tuning::vmtest::{self, effects};
+
+fn project_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let trials = match scenario::names(project_root()) {
+        Ok(names) => names
+            .into_iter()
+            .map(|name| Trial::test(name.clone(), move || check(&name)))
+            .collect(),
+        Err(err) => vec![Trial::test("scenarios", move || Err(format!("{err}").into()))],
+    };
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn check(name: &str) -> Result<(), Failed> {
+    let report = vmtest::ensure(project_root(), name, AccelChoice::Auto, &Silent)
+        .map_err(|err| format!("{err:#}"))?;
+    let baseline = match name {
+        "baseline" => report.clone(),
+        _ => vmtest::ensure(project_root(), "baseline", AccelChoice::Auto, &Silent)
+            .map_err(|err| format!("baseline: {err:#}"))?,
+    };
+    let changes = effects::render(&effects::diff(&baseline.facts, &report.facts));
+    // insta reports a mismatch by panicking; turn that into this trial's failure.
+    std::panic::catch_unwind(|| {
+        snapshot_settings("debian").bind(|| insta::assert_yaml_snapshot!(name, report.facts));
+        snapshot_settings("effects").bind(|| insta::assert_snapshot!(name, changes));
+    })
+    .map_err(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "snapshot assertion failed".to_owned());
+        Failed::from(format!(
+            "{message}\nreview with `cargo insta review` after reading the diff above"
+        ))
+    })
+}
+
+fn snapshot_settings(area: &str) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(project_root().join("snapshots").join(area));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings
+}
