@@ -20,6 +20,7 @@ pub mod swapon;
 pub mod sysctl;
 pub mod systemctl_failed;
 pub mod systemctl_status;
+pub mod top;
 pub mod zramctl;
 
 pub use error::ParseError;
@@ -44,10 +45,11 @@ pub enum Probe {
     Sysctl,
     SystemctlStatus,
     SystemctlFailed,
+    Top,
 }
 
 impl Probe {
-    pub const ALL: [Probe; 14] = [
+    pub const ALL: [Probe; 15] = [
         Probe::Mount,
         Probe::Findmnt,
         Probe::NixConfig,
@@ -62,6 +64,7 @@ impl Probe {
         Probe::Sysctl,
         Probe::SystemctlStatus,
         Probe::SystemctlFailed,
+        Probe::Top,
     ];
 
     /// The name users type (`cargo xtask parse nix-config`), also the fixture folder's name.
@@ -81,6 +84,7 @@ impl Probe {
             Probe::Sysctl => "sysctl",
             Probe::SystemctlStatus => "systemctl-status",
             Probe::SystemctlFailed => "systemctl-failed",
+            Probe::Top => "top",
         }
     }
 
@@ -101,6 +105,7 @@ impl Probe {
             Probe::Sysctl => "sysctl KEY / sysctl -a",
             Probe::SystemctlStatus => "systemctl status",
             Probe::SystemctlFailed => "systemctl --failed",
+            Probe::Top => "top -b -n 1",
         }
     }
 
@@ -125,6 +130,7 @@ impl Probe {
             Probe::Sysctl => to_json(sysctl::parse(input)),
             Probe::SystemctlStatus => to_json(systemctl_status::parse(input)),
             Probe::SystemctlFailed => to_json(systemctl_failed::parse(input)),
+            Probe::Top => to_json(top::parse(input)),
         }
     }
 }
