@@ -8,8 +8,8 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::probe::{
-    btrfs_usage, compsize, df, free, mount, nix_config, swapon, sysctl, systemctl_failed,
-    systemctl_status, zramctl, iostat,
+    btrfs_usage, compsize, df, free, iostat, mount, nix_config, swapon, sysctl, systemctl_failed,
+    systemctl_status, top, zramctl,
 };
 
 /// Raw outputs by probe name.
@@ -120,6 +120,8 @@ impl Facts {
         };
         let parse_err = |name: &'static str| move |err| anyhow::format_err!("{name}: {err}");
         let mount = mount::parse(get("mount")?).map_err(parse_err("mount"))?;
+        // top's numbers are all volatile (measurements), but its output must still parse.
+        top::parse(get("top")?).map_err(parse_err("top"))?;
         let free = free::parse(get("free-bytes")?).map_err(parse_err("free -b"))?;
         let ram = free.mem.total.map_or(0, |size| size.bytes);
         Ok(Facts {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::facts::Outputs;
-use crate::probe::{btrfs_usage, compsize, free, iostat};
+use crate::probe::{btrfs_usage, compsize, free, iostat, top};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Measurements {
@@ -24,6 +24,9 @@ pub struct Measurements {
     pub mem_used_bytes: Option<u64>,
     pub mem_available_bytes: Option<u64>,
     pub swap_used_bytes: Option<u64>,
+    /// `top -b -n 1`: processes and the one-minute load average at the time of the probes.
+    pub tasks: Option<u64>,
+    pub load_one_minute: Option<f64>,
     /// iostat's last one-second report, per device: the values as printed.
     pub io: BTreeMap<String, BTreeMap<String, f64>>,
 }
@@ -49,6 +52,10 @@ impl Measurements {
             m.mem_used_bytes = free.mem.used.map(|s| s.bytes);
             m.mem_available_bytes = free.mem.available.map(|s| s.bytes);
             m.swap_used_bytes = free.swap.map(|s| s.used.bytes);
+        }
+        if let Ok(top) = top::parse(text("top")) {
+            m.tasks = top.tasks.map(|t| t.total);
+            m.load_one_minute = top.load_average.map(|l| l.one);
         }
         if let Ok(stats) = iostat::parse(text("iostat")) {
             if let Some(report) = stats.reports.last() {

@@ -99,7 +99,7 @@ pub const PROBES: &[GuestProbe] = &[
         guide: "htop",
         // htop is interactive: one batch listing of top keeps its meaning.
         command: "top -b -n 1 -w 200",
-        parser: None,
+        parser: Some(Probe::Top),
         origin: Origin::Monitoring,
     },
     GuestProbe {

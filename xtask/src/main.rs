@@ -3,10 +3,12 @@
 //! Each subcommand lives in its own file as a clap struct with
 //! `fn run(self, sh: &Shell) -> anyhow::Result<()>`; the work itself is in the library.
 
+mod list;
 mod parse;
 mod report;
 mod test;
 mod vm;
+mod vmtest;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,9 +26,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    List(list::List),
     Parse(parse::Parse),
     Vm(vm::Vm),
     Test(test::Test),
+    Vmtest(vmtest::Vmtest),
 }
 
 /// An error that ends the program with a chosen exit code and no further message.
@@ -65,9 +69,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let sh = Shell::new()?;
     sh.change_dir(project_root());
     match cli.command {
+        Command::List(cmd) => cmd.run(&sh),
         Command::Parse(cmd) => cmd.run(&sh),
         Command::Vm(cmd) => cmd.run(&sh),
         Command::Test(cmd) => cmd.run(&sh),
+        Command::Vmtest(cmd) => cmd.run(&sh),
     }
 }
 
