@@ -11,5 +11,5 @@ pub mod nix;
 pub mod probe;
 pub mod progress;
 pub mod scenario;
-pub mod vmtest;
 pub mod vm;
+pub mod vmtest;

@@ -49,8 +49,15 @@ pub fn render(changes: &[Change]) -> String {
                 for item in before.iter().filter(|item| !after.contains(item)) {
                     let _ = writeln!(text, "  - {}", show(item));
                 }
-                if before.iter().all(|i| after.contains(i)) && after.iter().all(|i| before.contains(i)) {
-                    let _ = writeln!(text, "  order: {} -> {}", show_list(before), show_list(after));
+                if before.iter().all(|i| after.contains(i))
+                    && after.iter().all(|i| before.contains(i))
+                {
+                    let _ = writeln!(
+                        text,
+                        "  order: {} -> {}",
+                        show_list(before),
+                        show_list(after)
+                    );
                 }
             }
             (before, after) => {
@@ -121,12 +128,17 @@ mod tests {
     #[test]
     fn lists_of_options_diff_as_additions() {
         let before = flatten(&json!({"mounts": {"/": {"options": ["rw", "noatime"]}}}));
-        let after = flatten(&json!({"mounts": {"/": {"options": ["rw", "noatime", "compress=zstd:1"]}}}));
+        let after =
+            flatten(&json!({"mounts": {"/": {"options": ["rw", "noatime", "compress=zstd:1"]}}}));
         assert_eq!(before.len(), 1);
         let changes: Vec<Change> = after
             .iter()
             .filter(|(k, v)| before.get(*k) != Some(*v))
-            .map(|(k, v)| Change { path: k.clone(), baseline: before.get(k).cloned(), scenario: Some(v.clone()) })
+            .map(|(k, v)| Change {
+                path: k.clone(),
+                baseline: before.get(k).cloned(),
+                scenario: Some(v.clone()),
+            })
             .collect();
         assert_eq!(render(&changes), "mounts./.options\n  + compress=zstd:1\n");
     }

@@ -52,9 +52,9 @@ pub struct BtrfsFact {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DfFact {
     pub filesystem: String,
-    /// Rounded to the GiB: the free-space figures shift with every write, the size does not,
-    /// but df's human form rounds it up to one decimal.
-    pub size_gib: u64,
+    /// To a tenth of a GiB: the size is fixed by the layout, but `df -h` prints it rounded
+    /// up in varying units (`3.8G`, `255M`); used and free shift with every write.
+    pub size_gib: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,6 +94,8 @@ pub struct CompressionFact {
     pub corpus_types: Vec<String>,
     /// Whether the corpus takes less disk than its size. The ratio itself is a measurement.
     pub corpus_compressed: bool,
+    /// What the guide's own `compsize /` says: `works`, or its error without the file name.
+    pub guide_command: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,8 +131,14 @@ impl Facts {
             btrfs: btrfs(&btrfs_usage::parse(get("btrfs-usage")?).map_err(parse_err("btrfs"))?),
             disk_usage: disk_usage(&df::parse(get("df")?).map_err(parse_err("df"))?),
             memory: memory(&free, ram),
-            swap: swap(&swapon::parse(get("swapon")?).map_err(parse_err("swapon"))?, ram),
-            zram: zram(&zramctl::parse(get("zramctl")?).map_err(parse_err("zramctl"))?, ram),
+            swap: swap(
+                &swapon::parse(get("swapon")?).map_err(parse_err("swapon"))?,
+                ram,
+            ),
+            zram: zram(
+                &zramctl::parse(get("zramctl")?).map_err(parse_err("zramctl"))?,
+                ram,
+            ),
             sysctl: sysctl(&sysctl::parse(get("sysctl")?).map_err(parse_err("sysctl"))?),
             nix: nix_config::parse(get("nix-config")?)
                 .map_err(parse_err("nix show-config"))?
@@ -143,6 +151,7 @@ impl Facts {
             ),
             compression: compression(
                 &compsize::parse(get("compsize-corpus")?).map_err(parse_err("compsize"))?,
+                get("compsize-as-written")?,
             ),
             io: io(&iostat::parse(get("iostat")?).map_err(parse_err("iostat"))?),
             build: BuildFact {
@@ -198,7 +207,7 @@ fn disk_usage(df: &df::Df) -> BTreeMap<String, DfFact> {
         .filter_map(|row| {
             let fact = DfFact {
                 filesystem: row.filesystem.clone(),
-                size_gib: gib(row.size?.bytes),
+                size_gib: (row.size?.bytes as f64 / f64::from(1 << 30) * 10.0).round() / 10.0,
             };
             Some((row.mounted_on.clone()?, fact))
         })
@@ -258,13 +267,14 @@ fn systemd(
     }
 }
 
-fn compression(corpus: &compsize::Compsize) -> CompressionFact {
+fn compression(corpus: &compsize::Compsize, as_written: &str) -> CompressionFact {
     CompressionFact {
         corpus_types: corpus.types.keys().cloned().collect(),
         corpus_compressed: corpus
             .total
             .as_ref()
             .is_some_and(|t| t.disk_usage.bytes < t.uncompressed.bytes),
+        guide_command: as_written.trim().to_owned(),
     }
 }
 

@@ -26,7 +26,10 @@ pub const BACKEND: &str = "debian";
 
 /// Where a scenario's run keeps everything.
 pub fn out_dir(project_root: &Path, scenario: &str) -> PathBuf {
-    project_root.join("target/vmtest").join(BACKEND).join(scenario)
+    project_root
+        .join("target/vmtest")
+        .join(BACKEND)
+        .join(scenario)
 }
 
 /// What `report.json` holds: the facts and the inputs they came from.
@@ -96,11 +99,16 @@ fn run_probes(
     let mut outputs = Outputs::new();
     // The probes read a settled system, as a user would after booting.
     let state = progress::step(progress, "wait for systemd", || {
-        machine.execute_within("systemctl is-system-running --wait", Duration::from_secs(300))
+        machine.execute_within(
+            "systemctl is-system-running --wait",
+            Duration::from_secs(300),
+        )
     })?;
     std::fs::write(raw.join("is-system-running.txt"), &state.stdout)?;
-    progress::step(progress, "write the corpus", || machine.succeed(probes::WRITE_CORPUS))
-        .context("cannot write the compression corpus")?;
+    progress::step(progress, "write the corpus", || {
+        machine.succeed(probes::WRITE_CORPUS)
+    })
+    .context("cannot write the compression corpus")?;
     for probe in probes::PROBES {
         let started = Instant::now();
         let output = progress::step(progress, &format!("probe {}", probe.name), || {

@@ -23,7 +23,9 @@ fn main() {
             .into_iter()
             .map(|name| Trial::test(name.clone(), move || check(&name)))
             .collect(),
-        Err(err) => vec![Trial::test("scenarios", move || Err(format!("{err}").into()))],
+        Err(err) => vec![Trial::test("scenarios", move || {
+            Err(format!("{err}").into())
+        })],
     };
     libtest_mimic::run(&args, trials).exit();
 }
@@ -37,20 +39,37 @@ fn check(name: &str) -> Result<(), Failed> {
             .map_err(|err| format!("baseline: {err:#}"))?,
     };
     let changes = effects::render(&effects::diff(&baseline.facts, &report.facts));
-    // insta reports a mismatch by panicking; turn that into this trial's failure.
-    std::panic::catch_unwind(|| {
-        snapshot_settings("debian").bind(|| insta::assert_yaml_snapshot!(name, report.facts));
-        snapshot_settings("effects").bind(|| insta::assert_snapshot!(name, changes));
-    })
-    .map_err(|panic| {
-        let message = panic
+    // insta reports a mismatch by panicking: catch each, so both snapshots are written.
+    let failures: Vec<String> = [
+        assert_in("debian", || {
+            insta::assert_yaml_snapshot!(name, report.facts)
+        }),
+        assert_in("effects", || insta::assert_snapshot!(name, changes)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if failures.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "{}\nread the diff above; if it is intended, accept it with `cargo insta review`",
+        failures.join("\n")
+    )
+    .into())
+}
+
+/// Runs one snapshot assertion with snapshots under `snapshots/<area>/`; its panic message on
+/// a mismatch.
+fn assert_in(area: &str, assertion: impl FnOnce() + std::panic::UnwindSafe) -> Option<String> {
+    let settings = snapshot_settings(area);
+    let _guard = settings.bind_to_scope();
+    std::panic::catch_unwind(assertion).err().map(|panic| {
+        panic
             .downcast_ref::<String>()
             .cloned()
             .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_else(|| "snapshot assertion failed".to_owned());
-        Failed::from(format!(
-            "{message}\nreview with `cargo insta review` after reading the diff above"
-        ))
+            .unwrap_or_else(|| format!("the {area} snapshot does not match"))
     })
 }
 

@@ -75,10 +75,15 @@ impl Vmtest {
             row.changes = count_changes(&root, &row.name);
             let profile = if in_ci() { "ci" } else { "default" };
             let filter = format!("test(={})", row.name);
-            let ok = cmd!(sh, "cargo nextest run --profile {profile} --test vmtest -E {filter}")
-                .quiet()
-                .run()
-                .is_ok();
+            let ok = cmd!(
+                sh,
+                "cargo nextest run --profile {profile} --test vmtest -E {filter}"
+            )
+            // The diff is what matters; a backtrace of the assertion is noise.
+            .env("RUST_BACKTRACE", "0")
+            .quiet()
+            .run()
+            .is_ok();
             row.snapshot = if ok { "matches" } else { "CHANGED" };
             if !ok {
                 failed.push(row.name.clone());
@@ -132,7 +137,10 @@ fn count_changes(root: &std::path::Path, name: &str) -> usize {
 }
 
 fn print_table(rows: &[Row]) {
-    println!("{:<14} {:>8} {:>8} {:>8}  snapshot", "scenario", "boot s", "total s", "effects");
+    println!(
+        "{:<14} {:>8} {:>8} {:>8}  snapshot",
+        "scenario", "boot s", "total s", "effects"
+    );
     for row in rows {
         println!(
             "{:<14} {:>8.1} {:>8.1} {:>8}  {}",
