@@ -41,7 +41,13 @@ pub fn render(changes: &[Change]) -> String {
     let mut text = String::new();
     for change in changes {
         let _ = writeln!(text, "{}", change.path);
-        match (&change.baseline, &change.scenario) {
+        let empty = Value::Array(Vec::new());
+        let pair = match (&change.baseline, &change.scenario) {
+            (None, Some(after @ Value::Array(_))) => (Some(&empty), Some(after)),
+            (Some(before @ Value::Array(_)), None) => (Some(before), Some(&empty)),
+            (before, after) => (before.as_ref(), after.as_ref()),
+        };
+        match pair {
             (Some(Value::Array(before)), Some(Value::Array(after))) => {
                 for item in after.iter().filter(|item| !before.contains(item)) {
                     let _ = writeln!(text, "  + {}", show(item));
@@ -64,8 +70,8 @@ pub fn render(changes: &[Change]) -> String {
                 let _ = writeln!(
                     text,
                     "  {} -> {}",
-                    before.as_ref().map_or("(absent)".to_owned(), show),
-                    after.as_ref().map_or("(absent)".to_owned(), show)
+                    before.map_or("(absent)".to_owned(), show),
+                    after.map_or("(absent)".to_owned(), show)
                 );
             }
         }
@@ -106,12 +112,12 @@ fn walk(value: &Value, path: String, out: &mut BTreeMap<String, Value>) {
                 walk(inner, join(key), out);
             }
         }
+        // An empty list is the absence of its entries: `swap: []` against one swap device
+        // shows as that device's facts appearing, not as a list disappearing.
+        Value::Array(items) if items.is_empty() => {}
         Value::Array(items) if items.iter().any(|i| i.is_object()) => {
             for (index, inner) in items.iter().enumerate() {
                 walk(inner, format!("{path}[{index}]"), out);
-            }
-            if items.is_empty() {
-                out.insert(path, Value::Array(Vec::new()));
             }
         }
         other => {
@@ -155,10 +161,22 @@ mod tests {
     }
 
     #[test]
+    fn a_list_that_was_empty_shows_its_new_items() {
+        let change = Change {
+            path: "systemd.failed_units".into(),
+            baseline: None,
+            scenario: Some(json!(["zram-setup.service"])),
+        };
+        assert_eq!(
+            render(&[change]),
+            "systemd.failed_units\n  + zram-setup.service\n"
+        );
+    }
+
+    #[test]
     fn lists_of_objects_are_indexed() {
         let flat = flatten(&json!({"swap": [{"name": "/dev/zram0"}]}));
         assert_eq!(flat.get("swap[0].name"), Some(&json!("/dev/zram0")));
-        let empty = flatten(&json!({"swap": []}));
-        assert_eq!(empty.get("swap"), Some(&json!([])));
+        assert!(flatten(&json!({"swap": []})).is_empty());
     }
 }

@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own file as a clap struct with
 //! `fn run(self, sh: &Shell) -> anyhow::Result<()>`; the work itself is in the library.
 
+mod bench;
 mod list;
 mod parse;
 mod report;
@@ -26,6 +27,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    Bench(bench::Bench),
     List(list::List),
     Parse(parse::Parse),
     Vm(vm::Vm),
@@ -69,6 +71,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let sh = Shell::new()?;
     sh.change_dir(project_root());
     match cli.command {
+        Command::Bench(cmd) => cmd.run(&sh),
         Command::List(cmd) => cmd.run(&sh),
         Command::Parse(cmd) => cmd.run(&sh),
         Command::Vm(cmd) => cmd.run(&sh),
