@@ -26,6 +26,14 @@ pub fn steps(disk: &Disk) -> Vec<Step> {
     steps.push(mount(disk));
     steps.push(copy_system());
     steps.push(write_fstab(disk));
+    steps.push(step(
+        "write /etc/machine-id",
+        // mmdebstrap leaves it "uninitialized"; a fixed id keeps every boot from being a
+        // first boot that re-applies unit presets.
+        vec![format!(
+            "cp /usr/lib/nixos-tuning/machine-id {ROOT}/etc/machine-id"
+        )],
+    ));
     steps.push(Step {
         title: "unmount".into(),
         script: format!("sync; umount -R {ROOT}"),
@@ -53,8 +61,10 @@ fn partition(disk: &Disk) -> Step {
             code = shell_quote(&part.type_code),
         ));
     }
-    // No udev in the installer: wait for the kernel's own partition nodes instead.
+    // As disko does after sgdisk: let udev see the new partitions (the installer runs
+    // udevd), then also wait for the kernel's own nodes, which the install uses.
     lines.push(format!("blockdev --rereadpt {device}"));
+    lines.push("udevadm trigger --subsystem-match=block && udevadm settle --timeout 120".into());
     for part in &disk.partitions {
         let node = shell_quote(&disk.partition_node(part));
         lines.push(format!(

@@ -45,6 +45,9 @@ ln -sf "$lib/backdoor.service" "$root/etc/systemd/system/backdoor.service"
 ln -sf "$lib/backdoor.service" "$root/etc/systemd/system/multi-user.target.wants/backdoor.service"
 
 # --- units that are useless in a network-less test VM and cost boot time ------
+# systemd-remount-fs is masked too: the kernel command line mounts / rw with all of
+# its fstab options (rootflags=subvol=...,<options of "/" in the layout>), as NixOS's
+# stage 1 does, so there is nothing to remount (it was ~1 s on the critical path).
 for u in \
     serial-getty@ttyS0.service serial-getty@hvc0.service getty@tty1.service \
     getty.target console-getty.service \
@@ -53,6 +56,18 @@ for u in \
     e2scrub_all.timer e2scrub_reap.service \
     systemd-timesyncd.service systemd-networkd-wait-online.service \
     remote-fs.target \
+    ldconfig.service systemd-update-done.service systemd-journal-catalog-update.service \
+    systemd-hwdb-update.service systemd-firstboot.service systemd-machine-id-commit.service \
+    systemd-binfmt.service proc-sys-fs-binfmt_misc.automount proc-sys-fs-binfmt_misc.mount \
+    sys-kernel-debug.mount sys-kernel-tracing.mount sys-kernel-config.mount \
+    sys-fs-fuse-connections.mount dev-hugepages.mount \
+    modprobe@drm.service modprobe@fuse.service modprobe@configfs.service \
+    modprobe@efi_pstore.service modprobe@dm_mod.service modprobe@loop.service \
+    systemd-tpm2-setup-early.service systemd-tpm2-setup.service \
+    systemd-udev-load-credentials.service systemd-random-seed.service \
+    systemd-journal-flush.service systemd-sysusers.service \
+    systemd-tmpfiles-setup-dev-early.service systemd-tmpfiles-setup-dev.service \
+    systemd-remount-fs.service \
 ; do
     ln -sf /dev/null "$root/etc/systemd/system/$u"
 done
@@ -64,16 +79,68 @@ rm -rf "$root/etc/systemd/system/sysstat.service.wants"
 rm -f "$root/etc/systemd/system/timers.target.wants/dpkg-db-backup.timer" \
       "$root/etc/systemd/system/timers.target.wants/fstrim.timer"
 
-# --- identity: root without password, fixed machine-id (no first-boot logic) --
+# Generators that only probe for things this VM does not have (GPT auto-mounts,
+# TPM, hibernation, SSH over vsock, SysV scripts, rc.local, getty on the console).
+install -d "$root/etc/systemd/system-generators"
+for g in systemd-gpt-auto-generator systemd-ssh-generator systemd-tpm2-generator \
+    systemd-hibernate-resume-generator systemd-getty-generator systemd-sysv-generator \
+    systemd-rc-local-generator systemd-system-update-generator systemd-run-generator; do
+    ln -sf /dev/null "$root/etc/systemd/system-generators/$g"
+done
+
+# --- identity: root without password --------------------------------------------
+# (mmdebstrap resets /etc/machine-id to "uninitialized" after the hooks: the
+# installer writes a fixed one, from $lib/machine-id, so that no boot is a "first
+# boot" that re-applies presets.)
 chroot "$root" passwd -d root >/dev/null
-echo 6e69786f737475696e696e6776617367 > "$root/etc/machine-id"
+echo 6e69786f737475696e696e6776617367 > "$root$lib/machine-id"
 echo nixos-tuning > "$root/etc/hostname"
 # fstab is written by the installer from the disko layout.
 : > "$root/etc/fstab"
 
+# --- kernel modules ---------------------------------------------------------------
+# The cloud kernel's modules are xz-compressed and the kernel decompresses them at
+# each load (slow under TCG): store the ones a boot or a scenario loads uncompressed.
+kver=$(ls "$root/usr/lib/modules")
+for d in fs/btrfs fs/fat fs/nls fs/autofs fs/squashfs lib crypto arch/x86/crypto \
+    drivers/block drivers/firmware mm net/netfilter net/ipv4/netfilter; do
+    [ -d "$root/usr/lib/modules/$kver/kernel/$d" ] &&
+        find "$root/usr/lib/modules/$kver/kernel/$d" -name '*.ko.xz' -exec xz -d {} +
+done
+chroot "$root" depmod "$kver"
+# Modules that udev would load for the emulated hardware and that no test needs
+# (KVM inside TCG, the i440FX IDE controller, CPU crypto/hash drivers, input).
+cat > "$root$lib/modprobe.conf" <<'EOT'
+blacklist kvm
+blacklist kvm_amd
+blacklist kvm_intel
+blacklist ata_piix
+blacklist ata_generic
+blacklist pata_acpi
+blacklist aesni_intel
+blacklist ghash_clmulni_intel
+blacklist sha1_ssse3
+blacklist sha256_ssse3
+blacklist sha512_ssse3
+blacklist serio_raw
+blacklist evdev
+blacklist button
+blacklist powernow_k8
+blacklist pcspkr
+blacklist floppy
+blacklist i2c_piix4
+blacklist psmouse
+EOT
+ln -sf "$lib/modprobe.conf" "$root/etc/modprobe.d/nixos-tuning.conf"
+# No module list to load at boot: then systemd-modules-load.service is skipped by its
+# ConditionDirectoryNotEmpty= instead of costing an exec before systemd-sysctl.
+# (zram.ko is loaded by zram-generator when a scenario configures zram.)
+rm -f "$root/usr/lib/modules-load.d/20-zram-generator.conf" "$root/etc/modules-load.d/modules.conf"
+
 # --- initramfs: only what the two boots need ----------------------------------
-# virtio_blk (module in the cloud kernel) for /dev/vda, btrfs for the installed root,
-# squashfs for the installer root. No resume device, fast compression.
+# virtio_blk (a module in the cloud kernel) for /dev/vda, btrfs for the installed
+# root, squashfs for the installer root, vfat + its code pages for the ESP that the
+# initramfs mounts (see below). No resume device, fast compression.
 cat > "$root/etc/initramfs-tools/conf.d/nixos-tuning.conf" <<'EOT'
 MODULES=list
 BUSYBOX=n
@@ -85,17 +152,36 @@ cat > "$root/etc/initramfs-tools/modules" <<'EOT'
 virtio_blk
 btrfs
 squashfs
+vfat
+nls_cp437
+nls_ascii
 EOT
-# udev is not needed in the initrd: devtmpfs creates /dev/vda* and /dev/vdb once the
-# listed modules are loaded, and root= names the device. Dropping it (13 MB of hwdb,
-# udevd, trigger+settle) makes the initrd small and the initrd phase short.
+# Hook (runs after the packaged ones): udev is not needed in the initrd, since
+# devtmpfs creates /dev/vda* and /dev/vdb as soon as virtio_blk is loaded and root=
+# names the device; dropping it (13 MB of hwdb, udevd, trigger+settle) makes the
+# initrd small and its run short. The modules are stored uncompressed so that the
+# kernel does not xz-decompress btrfs.ko at every boot.
 cat > "$root/etc/initramfs-tools/hooks/zz-nixos-tuning" <<'EOT'
 #!/bin/sh
 [ "$1" = prereqs ] && exit 0
 rm -rf "$DESTDIR/scripts/init-top/udev" "$DESTDIR/scripts/init-bottom/udev" \
-    "$DESTDIR/usr/lib/udev" "$DESTDIR/etc/udev" "$DESTDIR/usr/lib/systemd/systemd-udevd" \
-    "$DESTDIR/usr/bin/udevadm" "$DESTDIR/bin/udevadm" "$DESTDIR/sbin/udevadm" \
-    "$DESTDIR/usr/lib/x86_64-linux-gnu/systemd" "$DESTDIR/usr/lib/systemd"
+    "$DESTDIR/usr/lib/udev" "$DESTDIR/etc/udev" "$DESTDIR/usr/lib/systemd" \
+    "$DESTDIR/usr/lib/x86_64-linux-gnu/systemd" \
+    "$DESTDIR/usr/bin/udevadm" "$DESTDIR/bin/udevadm" "$DESTDIR/sbin/udevadm"
+# Single-device Btrfs: no `btrfs device scan` needed (it costs an exec of btrfs).
+rm -f "$DESTDIR/scripts/local-premount/btrfs" "$DESTDIR/usr/bin/btrfs" "$DESTDIR/bin/btrfs"
+find "$DESTDIR/usr/lib/modules" -name '*.ko.xz' -exec xz -d {} +
+depmod -b "$DESTDIR" "$version"
 EOT
-chmod 0755 "$root/etc/initramfs-tools/hooks/zz-nixos-tuning"
+# udev's init-bottom script used to move /dev onto the real root; do it here.
+install -d "$root/etc/initramfs-tools/scripts/init-bottom"
+cat > "$root/etc/initramfs-tools/scripts/init-bottom/nixos-tuning-dev" <<'EOT'
+#!/bin/sh
+[ "$1" = prereqs ] && exit 0
+mount -n -o move /dev "${rootmnt}/dev" || mount -n -t devtmpfs devtmpfs "${rootmnt}/dev"
+EOT
+# The other local filesystems (/nix, /home, /boot) are mounted by activate, from the
+# scenario's fstab, before systemd starts (see activate).
+chmod 0755 "$root/etc/initramfs-tools/hooks/zz-nixos-tuning" \
+    "$root/etc/initramfs-tools/scripts/init-bottom/nixos-tuning-dev"
 chroot "$root" update-initramfs -u -k all
