@@ -73,6 +73,12 @@ fn install_into(
                 serial: "image",
                 read_only: true,
             },
+            Drive {
+                file: image.tar.clone(),
+                format: "raw",
+                serial: "tar",
+                read_only: true,
+            },
         ],
         memory_mib: MEMORY_MIB,
         cpus: CPUS,

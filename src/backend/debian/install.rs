@@ -9,8 +9,9 @@ use crate::vm::protocol::shell_quote;
 /// Where the target is mounted during the install, as disko's `rootMountPoint`.
 pub const ROOT: &str = "/mnt";
 
-/// The image's squashfs in the installer VM: its second disk.
-pub const IMAGE_DEVICE: &str = "/dev/vdb";
+/// The image as a tar in the installer VM: its third disk (the squashfs it runs from is the
+/// second). Unpacking a tar is several times faster than copying from squashfs under TCG.
+pub const TAR_DEVICE: &str = "/dev/vdc";
 
 /// One step of the install: what it does, in words, and the shell it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,13 +149,11 @@ fn copy_system() -> Step {
     step(
         "copy the system in",
         vec![
-            // The image again, unmounted-over: `/` in the installer has devtmpfs on /dev,
-            // which would hide the static /dev nodes the initrd needs on the installed root.
-            format!("mkdir -p /run/image && mount -t squashfs -o ro {IMAGE_DEVICE} /run/image"),
-            format!("tar -C /run/image --exclude=./boot -cf - . | tar -C {ROOT} -xpf -"),
-            // /boot is vfat here, which cannot hold owners or modes: copy it without them.
-            format!("cp -r --no-preserve=all /run/image/boot/. {ROOT}/boot/"),
-            "umount /run/image".into(),
+            format!("tar -C {ROOT} --exclude=./boot -xpf {TAR_DEVICE}"),
+            // /boot is vfat here, which cannot hold owners or modes: unpack it aside, then
+            // copy it without them.
+            format!("mkdir -p /run/boot && tar -C /run/boot -xf {TAR_DEVICE} ./boot"),
+            format!("cp -r --no-preserve=all /run/boot/boot/. {ROOT}/boot/ && rm -rf /run/boot"),
         ],
     )
 }
