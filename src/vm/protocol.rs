@@ -53,8 +53,12 @@ fn preview(line: &str) -> String {
 mod tests {
     use super::*;
 
-    /// Bytes recorded from a real Debian 13 guest's backdoor for `echo hi; echo err >&2; exit 3`.
-    const TRANSCRIPT: &[u8] = b"aGkK\n3\n";
+    /// What a real Debian 13 guest's backdoor sent back (recorded from the installer VM):
+    /// `echo hi; echo err >&2; exit 3` with its status, then `echo begun; sleep 60` under
+    /// `timeout 2` with its status. stderr went to the serial console, not here.
+    const TRANSCRIPT: &[u8] = include_bytes!("transcripts/exchanges.bin");
+    /// Everything the backdoor sent before the first command.
+    const GREETING: &[u8] = include_bytes!("transcripts/greeting.bin");
 
     #[test]
     fn frames_like_the_nixos_driver() {
@@ -70,6 +74,16 @@ mod tests {
         let mut lines = text.lines();
         assert_eq!(decode_output(lines.next().unwrap()).unwrap(), b"hi\n");
         assert_eq!(parse_status(lines.next().unwrap()).unwrap(), 3);
+        // The guest's `timeout` stopped the second command: its output so far, then 124.
+        assert_eq!(decode_output(lines.next().unwrap()).unwrap(), b"begun\n");
+        assert_eq!(parse_status(lines.next().unwrap()).unwrap(), TIMEOUT_STATUS);
+        assert_eq!(lines.next(), None);
+    }
+
+    #[test]
+    fn the_greeting_ends_with_the_ready_marker() {
+        let text = std::str::from_utf8(GREETING).unwrap();
+        assert_eq!(text.lines().last(), Some(READY_MARKER));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the repository's rules. Tests that boot VMs live in `tests/vm/`.
 
 mod layout;
+mod nix_files;
 mod probes;
 mod scenarios;
 mod support;
