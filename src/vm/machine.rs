@@ -64,6 +64,8 @@ pub struct MachineConfig {
     pub deadlines: Deadlines,
     /// What the guest runs to power off (`poweroff`, or `poweroff -f` without systemd).
     pub shutdown_command: String,
+    /// The guest programs of the command framing.
+    pub framing: protocol::Framing,
 }
 
 /// A command's exit status and its standard output (stderr goes to the serial log).
@@ -82,6 +84,7 @@ pub struct Machine {
     threads: Vec<JoinHandle<()>>,
     deadlines: Deadlines,
     shutdown_command: String,
+    framing: protocol::Framing,
     boot_time: Duration,
     broken: Option<String>,
     // Dropped last: the sockets live in it.
@@ -174,7 +177,7 @@ impl Machine {
             self.broken = Some(first_line(&err.to_string()));
         }
         let output = result?;
-        if output.status == protocol::TIMEOUT_STATUS {
+        if output.status == self.framing.timeout_status {
             return Err(VmError::CommandTimeout {
                 command: command.to_owned(),
                 deadline,
@@ -187,7 +190,7 @@ impl Machine {
     fn exchange(&mut self, command: &str, deadline: Duration) -> Result<Output, VmError> {
         let while_ = format!("while running `{command}`");
         let secs = deadline.as_secs().max(1);
-        self.send(&protocol::command_line(command, secs))?;
+        self.send(&self.framing.command_line(command, secs))?;
         // The guest's `timeout` ends the command first; this margin only catches a dead guest.
         let until = Instant::now() + deadline + Duration::from_secs(15);
         let line = self.read_line(until, &while_).map_err(|err| match err {
@@ -378,6 +381,7 @@ impl Starting {
             threads: std::mem::take(&mut self.threads),
             deadlines: config.deadlines,
             shutdown_command: config.shutdown_command,
+            framing: config.framing,
             boot_time: Duration::ZERO,
             broken: None,
             _run_dir: run_dir,

@@ -3,23 +3,48 @@
 //!
 //! The host sends `timeout N bash -c '<set -euo pipefail; cmd>' | (base64 -w 0; echo)`, reads a
 //! line and decodes it, then sends `echo ${PIPESTATUS[0]}` and reads the status line. Exit
-//! status 124 is `timeout`'s: the command ran past its deadline inside the guest.
+//! status 124 is `timeout`'s: the command ran past its deadline inside the guest. A backend
+//! may name faster programs for the same framing ([`Framing`]).
 
 use base64::Engine;
 
 /// The line the backdoor prints when it is ready; nothing comes after it until a command.
 pub const READY_MARKER: &str = "Spawning backdoor root shell...";
 
-/// Exit status `timeout(1)` returns when it had to stop the command.
+/// Exit status GNU `timeout(1)` returns when it had to stop the command.
 pub const TIMEOUT_STATUS: i32 = 124;
 
-/// The line that runs `command` under `timeout` and prints its output as one base64 line.
-pub fn command_line(command: &str, timeout_secs: u64) -> String {
-    let script = format!("set -euo pipefail; {command}");
-    format!(
-        "timeout {timeout_secs} bash -c {} | (base64 -w 0; echo)\n",
-        shell_quote(&script)
-    )
+/// The guest programs a command line uses: the framing stays NixOS's, the programs may be
+/// faster equivalents where the guest has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Framing {
+    pub timeout: &'static str,
+    pub shell: &'static str,
+    pub base64: &'static str,
+    /// What `timeout` exits with when it stopped the command.
+    pub timeout_status: i32,
+}
+
+impl Framing {
+    /// Exactly NixOS's test driver.
+    pub const NIXOS: Framing = Framing {
+        timeout: "timeout",
+        shell: "bash",
+        base64: "base64",
+        timeout_status: TIMEOUT_STATUS,
+    };
+
+    /// The line that runs `command` under `timeout` and prints its output as one base64 line.
+    pub fn command_line(&self, command: &str, timeout_secs: u64) -> String {
+        let script = format!("set -euo pipefail; {command}");
+        format!(
+            "{} {timeout_secs} {} -c {} | ({} -w 0; echo)\n",
+            self.timeout,
+            self.shell,
+            shell_quote(&script),
+            self.base64
+        )
+    }
 }
 
 /// The line that asks for the exit status of the command before.
@@ -63,7 +88,7 @@ mod tests {
     #[test]
     fn frames_like_the_nixos_driver() {
         assert_eq!(
-            command_line("echo 'a b'", 900),
+            Framing::NIXOS.command_line("echo 'a b'", 900),
             "timeout 900 bash -c 'set -euo pipefail; echo '\\''a b'\\''' | (base64 -w 0; echo)\n"
         );
     }

@@ -93,6 +93,7 @@ fn install_into(
             ..Deadlines::default()
         },
         shutdown_command: "sync; poweroff -f".into(),
+        framing: super::qemu::FRAMING,
     };
     let mut machine = progress::step(progress, "boot the installer", || Machine::start(config))
         .context("the installer VM did not start")?;

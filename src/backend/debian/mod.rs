@@ -124,6 +124,7 @@ pub fn boot(
         serial_log: run_dir.join("serial.log"),
         deadlines: Deadlines::default(),
         shutdown_command: "poweroff".into(),
+        framing: qemu::FRAMING,
     };
     let machine = progress::step(progress, "boot", || Machine::start(config))?;
     Ok(Guest {
