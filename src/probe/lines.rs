@@ -1,5 +1,29 @@
 //! Small helpers for line- and column-oriented command output.
 
+/// Builds one row's value from its cells, each named by its header column; `set` stores a
+/// cell in the value or says why it cannot. For util-linux tables (`swapon`, `zramctl`).
+pub fn fill_row<T: Default>(
+    line_no: usize,
+    line: &str,
+    names: &[&str],
+    cells: &[String],
+    set: impl Fn(&mut T, &str, &str) -> Result<(), String>,
+) -> Result<T, super::ParseError> {
+    if cells.len() > names.len() {
+        return Err(super::ParseError::at(
+            line_no,
+            line,
+            "more cells than the header has columns",
+        ));
+    }
+    let mut row = T::default();
+    for (name, cell) in names.iter().zip(cells) {
+        set(&mut row, name, cell.trim())
+            .map_err(|message| super::ParseError::at(line_no, line, message))?;
+    }
+    Ok(row)
+}
+
 /// The lines of `input` with their 1-based numbers, without trailing `\r`.
 pub fn numbered(input: &str) -> impl Iterator<Item = (usize, &str)> {
     input

@@ -134,18 +134,7 @@ fn device(
     names: &[&str],
     cells: &[String],
 ) -> Result<SwapDevice, ParseError> {
-    if cells.len() > names.len() {
-        return Err(ParseError::at(
-            line_no,
-            line,
-            "more cells than the header has columns",
-        ));
-    }
-    let mut device = SwapDevice::default();
-    for (name, cell) in names.iter().zip(cells) {
-        set_cell(&mut device, name, cell.trim())
-            .map_err(|message| ParseError::at(line_no, line, message))?;
-    }
+    let device: SwapDevice = lines::fill_row(line_no, line, names, cells, set_cell)?;
     if names.contains(&"NAME") && device.name.is_empty() {
         return Err(ParseError::at(line_no, line, "row has no NAME"));
     }
