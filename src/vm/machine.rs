@@ -219,8 +219,12 @@ impl Machine {
         }
         let until = Instant::now() + self.deadlines.shutdown;
         loop {
-            if let Some(status) = self.child.try_wait().map_err(io("cannot wait for QEMU"))? {
-                let _ = status;
+            if self
+                .child
+                .try_wait()
+                .map_err(io("cannot wait for QEMU"))?
+                .is_some()
+            {
                 return Ok(());
             }
             if Instant::now() > until {

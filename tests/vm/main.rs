@@ -2,4 +2,5 @@
 //! accelerator works here. They share the image and base disk that `cargo xtask test`
 //! builds first (or build them on first use), and run one at a time (nextest group `vm`).
 
+mod driver;
 mod guest;

@@ -40,7 +40,9 @@ impl Bench {
             let mut guest = debian::boot(&prepared, &baseline, &run_dir, &Silent)?;
             boots.push(guest.machine.boot_time());
             // Round trips of a settled guest: the backdoor is up before the boot has finished.
-            guest.machine.execute("systemctl is-system-running --wait")?;
+            guest
+                .machine
+                .execute("systemctl is-system-running --wait")?;
             for _ in 0..self.round_trips {
                 let started = Instant::now();
                 guest.machine.succeed("true")?;

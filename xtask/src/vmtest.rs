@@ -54,7 +54,7 @@ impl Vmtest {
             eprintln!("== {name}");
             let started = Instant::now();
             let realized = scenario::realize_named(&root, name)?;
-            let report = vmtest::run(&root, &prepared, &realized, &reporter)
+            vmtest::run(&root, &prepared, &realized, &reporter)
                 .with_context(|| format!("scenario `{name}` failed"))?;
             let measurements = read_measurements(&root, name);
             rows.push(Row {
@@ -64,7 +64,6 @@ impl Vmtest {
                 changes: 0,
                 snapshot: "",
             });
-            drop(report);
         }
         if !names.iter().any(|n| n == "baseline") {
             eprintln!("== baseline (for the effects)");
