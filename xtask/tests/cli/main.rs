@@ -1,4 +1,5 @@
 //! The `cargo xtask` command line, run as a user runs it.
 
 mod parse;
+mod scenarios;
 mod vm;
