@@ -24,6 +24,16 @@ pub fn fill_row<T: Default>(
     Ok(row)
 }
 
+/// A util-linux size cell (`512M`, `0B`, or bytes with `--bytes`); empty is `None`.
+pub fn util_linux_size(column: &str, cell: &str) -> Result<Option<super::Size>, String> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    super::Size::parse_util_linux(cell)
+        .map(Some)
+        .ok_or_else(|| format!("{column} `{cell}` is not a size"))
+}
+
 /// The lines of `input` with their 1-based numbers, without trailing `\r`.
 pub fn numbered(input: &str) -> impl Iterator<Item = (usize, &str)> {
     input

@@ -146,8 +146,8 @@ fn set_cell(device: &mut SwapDevice, column: &str, cell: &str) -> Result<(), Str
     match column {
         "NAME" => device.name = cell.to_owned(),
         "TYPE" => device.kind = text(),
-        "SIZE" => device.size = size(column, cell)?,
-        "USED" => device.used = size(column, cell)?,
+        "SIZE" => device.size = lines::util_linux_size(column, cell)?,
+        "USED" => device.used = lines::util_linux_size(column, cell)?,
         "PRIO" => device.priority = priority(cell)?,
         "UUID" => device.uuid = text(),
         "LABEL" => device.label = text(),
@@ -156,15 +156,6 @@ fn set_cell(device: &mut SwapDevice, column: &str, cell: &str) -> Result<(), Str
         }
     }
     Ok(())
-}
-
-fn size(column: &str, cell: &str) -> Result<Option<Size>, String> {
-    if cell.is_empty() {
-        return Ok(None);
-    }
-    Size::parse_util_linux(cell)
-        .map(Some)
-        .ok_or_else(|| format!("{column} `{cell}` is not a size"))
 }
 
 fn priority(cell: &str) -> Result<Option<i32>, String> {

@@ -146,15 +146,15 @@ fn set_cell(device: &mut ZramDevice, column: &str, cell: &str) -> Result<(), Str
     match column {
         "NAME" => device.name = cell.to_owned(),
         "ALGORITHM" => device.algorithm = text(),
-        "DISKSIZE" => device.disksize = size(column, cell)?,
-        "DATA" => device.data = size(column, cell)?,
-        "COMPR" => device.compr = size(column, cell)?,
-        "TOTAL" => device.total = size(column, cell)?,
+        "DISKSIZE" => device.disksize = lines::util_linux_size(column, cell)?,
+        "DATA" => device.data = lines::util_linux_size(column, cell)?,
+        "COMPR" => device.compr = lines::util_linux_size(column, cell)?,
+        "TOTAL" => device.total = lines::util_linux_size(column, cell)?,
         "STREAMS" => device.streams = number(column, cell)?,
         "ZERO-PAGES" => device.zero_pages = number(column, cell)?,
-        "MEM-LIMIT" => device.mem_limit = size(column, cell)?,
-        "MEM-USED" => device.mem_used = size(column, cell)?,
-        "MIGRATED" => device.migrated = size(column, cell)?,
+        "MEM-LIMIT" => device.mem_limit = lines::util_linux_size(column, cell)?,
+        "MEM-USED" => device.mem_used = lines::util_linux_size(column, cell)?,
+        "MIGRATED" => device.migrated = lines::util_linux_size(column, cell)?,
         "COMP-RATIO" => device.comp_ratio = ratio(cell)?,
         "MOUNTPOINT" => device.mountpoint = text(),
         _ => {
@@ -162,15 +162,6 @@ fn set_cell(device: &mut ZramDevice, column: &str, cell: &str) -> Result<(), Str
         }
     }
     Ok(())
-}
-
-fn size(column: &str, cell: &str) -> Result<Option<Size>, String> {
-    if cell.is_empty() {
-        return Ok(None);
-    }
-    Size::parse_util_linux(cell)
-        .map(Some)
-        .ok_or_else(|| format!("{column} `{cell}` is not a size"))
 }
 
 fn number<T: std::str::FromStr>(column: &str, cell: &str) -> Result<Option<T>, String> {
