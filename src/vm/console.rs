@@ -19,6 +19,9 @@ const PANIC_MARKERS: [&str; 2] = ["Kernel panic - not syncing", "---[ end Kernel
 struct State {
     tail: VecDeque<String>,
     panicked: bool,
+    /// The tail as it was when the panic line arrived: the call trace that follows would
+    /// push the panic's own message out of the window.
+    panic_tail: Option<Vec<String>>,
     last_output: Option<Instant>,
     qemu_stderr: String,
 }
@@ -66,11 +69,14 @@ impl Console {
             }
             let mut state = self.lock();
             state.last_output = Some(Instant::now());
-            state.panicked |= PANIC_MARKERS.iter().any(|marker| text.contains(marker));
             if state.tail.len() == TAIL_LINES {
                 state.tail.pop_front();
             }
             state.tail.push_back(text.to_owned());
+            if !state.panicked && PANIC_MARKERS.iter().any(|marker| text.contains(marker)) {
+                state.panicked = true;
+                state.panic_tail = Some(state.tail.iter().cloned().collect());
+            }
         }
     }
 
@@ -109,6 +115,19 @@ impl Console {
     pub fn tail(&self) -> SerialTail {
         SerialTail {
             lines: self.lock().tail.iter().cloned().collect(),
+            log: self.log.clone(),
+        }
+    }
+
+    /// The lines up to and including the kernel's panic message, once it panicked.
+    pub fn panic_tail(&self) -> SerialTail {
+        let state = self.lock();
+        let lines = state
+            .panic_tail
+            .clone()
+            .unwrap_or_else(|| state.tail.iter().cloned().collect());
+        SerialTail {
+            lines,
             log: self.log.clone(),
         }
     }

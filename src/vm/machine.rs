@@ -453,7 +453,7 @@ fn check_alive(child: &mut Child, console: &Console, while_: &str) -> Result<(),
     if console.panicked() {
         return Err(VmError::GuestPanic {
             while_: while_.to_owned(),
-            tail: console.tail(),
+            tail: console.panic_tail(),
         });
     }
     if let Some(status) = child.try_wait().map_err(io("cannot wait for QEMU"))? {
@@ -462,7 +462,7 @@ fn check_alive(child: &mut Child, console: &Console, while_: &str) -> Result<(),
         if console.panicked() {
             return Err(VmError::GuestPanic {
                 while_: while_.to_owned(),
-                tail: console.tail(),
+                tail: console.panic_tail(),
             });
         }
         return Err(VmError::QemuExited {
