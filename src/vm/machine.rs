@@ -188,22 +188,14 @@ impl Machine {
     }
 
     fn exchange(&mut self, command: &str, deadline: Duration) -> Result<Output, VmError> {
-        let while_ = format!("while running `{command}`");
+        let wait = Wait::Command { command, deadline };
         let secs = deadline.as_secs().max(1);
         self.send(&self.framing.command_line(command, secs))?;
         // The guest's `timeout` ends the command first; this margin only catches a dead guest.
-        let until = Instant::now() + deadline + Duration::from_secs(15);
-        let line = self.read_line(until, &while_).map_err(|err| match err {
-            VmError::BootTimeout { .. } => VmError::CommandTimeout {
-                command: command.to_owned(),
-                deadline,
-                output: String::new(),
-            },
-            other => other,
-        })?;
+        let line = self.read_line(Instant::now() + deadline + Duration::from_secs(15), &wait)?;
         let stdout = protocol::decode_output(&line).map_err(VmError::Protocol)?;
         self.send(protocol::STATUS_LINE)?;
-        let status_line = self.read_line(Instant::now() + Duration::from_secs(15), &while_)?;
+        let status_line = self.read_line(Instant::now() + Duration::from_secs(15), &wait)?;
         let status = protocol::parse_status(&status_line).map_err(VmError::Protocol)?;
         Ok(Output {
             status,
@@ -255,22 +247,23 @@ impl Machine {
                 self.pending.drain(..end.min(self.pending.len()));
                 return Ok(());
             }
-            self.fill(until, "while booting", true)?;
+            self.fill(until, &Wait::Boot)?;
         }
     }
 
-    fn read_line(&mut self, until: Instant, while_: &str) -> Result<String, VmError> {
+    fn read_line(&mut self, until: Instant, wait: &Wait) -> Result<String, VmError> {
         loop {
             if let Some(at) = self.pending.iter().position(|&byte| byte == b'\n') {
                 let line: Vec<u8> = self.pending.drain(..=at).collect();
                 return Ok(String::from_utf8_lossy(&line).into_owned());
             }
-            self.fill(until, while_, false)?;
+            self.fill(until, wait)?;
         }
     }
 
     /// Reads more from the shell, or returns why the guest will not answer.
-    fn fill(&mut self, until: Instant, while_: &str, booting: bool) -> Result<(), VmError> {
+    fn fill(&mut self, until: Instant, wait: &Wait) -> Result<(), VmError> {
+        let while_ = &wait.while_();
         let mut chunk = [0u8; 64 * 1024];
         let mut last_progress = Instant::now();
         loop {
@@ -286,12 +279,10 @@ impl Machine {
             }
             let now = Instant::now();
             if now > until {
-                return Err(VmError::BootTimeout {
-                    deadline: self.deadlines.boot,
-                    tail: self.console.tail(),
-                });
+                return Err(self.missed(wait));
             }
-            if booting {
+            // Only a boot is expected to keep the console busy; a command may be quiet.
+            if matches!(wait, Wait::Boot) {
                 if let Some(seen) = self.console.last_output() {
                     last_progress = last_progress.max(seen);
                 }
@@ -304,6 +295,21 @@ impl Machine {
                     });
                 }
             }
+        }
+    }
+
+    fn missed(&self, wait: &Wait) -> VmError {
+        match *wait {
+            Wait::Boot => VmError::BootTimeout {
+                deadline: self.deadlines.boot,
+                tail: self.console.tail(),
+            },
+            Wait::Command { command, deadline } => VmError::CommandTimeout {
+                command: command.to_owned(),
+                deadline,
+                // Half a base64 line decodes to nothing useful: the guest never finished it.
+                output: String::new(),
+            },
         }
     }
 
@@ -327,6 +333,24 @@ impl Drop for Machine {
     fn drop(&mut self) {
         let _ = self.shell.shutdown(std::net::Shutdown::Both);
         reap(&mut self.child, &mut self.threads);
+    }
+}
+
+/// What a read from the shell waits for, which decides what a missed deadline is called.
+enum Wait<'a> {
+    Boot,
+    Command {
+        command: &'a str,
+        deadline: Duration,
+    },
+}
+
+impl Wait<'_> {
+    fn while_(&self) -> String {
+        match self {
+            Wait::Boot => "while booting".to_owned(),
+            Wait::Command { command, .. } => format!("while running `{command}`"),
+        }
     }
 }
 

@@ -12,7 +12,9 @@ use crate::vm::Launch;
 /// dynamically linked program costs tens of milliseconds of emulated relocation, and NixOS's
 /// three (`timeout`, `bash`, `base64`) made a `true` round trip take ~250 ms; busybox-static
 /// and bash-static take it to ~35 ms. busybox's `timeout` exits 143 (SIGTERM) when it stops a
-/// command, where GNU's exits 124.
+/// command, where GNU's exits 124. It signals only the process it started, not its process
+/// group: a command that leaves children holding the output pipe past its deadline is caught
+/// by the driver's own deadline (15 s later), after which that machine takes no more commands.
 pub const FRAMING: Framing = Framing {
     timeout: "busybox timeout",
     shell: "bash-static",
