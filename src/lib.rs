@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod cache;
+pub mod figures;
 pub mod host;
 pub mod nix;
 pub mod probe;

@@ -62,9 +62,15 @@ fn partition(disk: &Disk) -> Step {
             code = shell_quote(&part.type_code),
         ));
     }
-    // As disko does after sgdisk: let udev see the new partitions (the installer runs
-    // udevd), then also wait for the kernel's own nodes, which the install uses.
-    lines.push(format!("blockdev --rereadpt {device}"));
+    // sgdisk asks the kernel to re-read the table itself, but udev may still hold the
+    // disk open from its last write, so BLKRRPART can fail with EBUSY (it did in CI).
+    // Settle first; if the re-read is still refused, `partx` adds the partitions one by
+    // one, which works on a busy disk. Then, as disko does, let udev see them and wait
+    // for the kernel's own nodes, which the install uses.
+    lines.push("udevadm settle --timeout 120".into());
+    lines.push(format!(
+        "blockdev --rereadpt {device} 2>/dev/null || partx --update {device}"
+    ));
     lines.push("udevadm trigger --subsystem-match=block && udevadm settle --timeout 120".into());
     for part in &disk.partitions {
         let node = shell_quote(&disk.partition_node(part));
