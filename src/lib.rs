@@ -14,3 +14,4 @@ pub mod progress;
 pub mod scenario;
 pub mod vm;
 pub mod vmtest;
+pub mod workload;

@@ -30,6 +30,12 @@ pub const PRESSURE_ZRAM_RATIO: &str = "pressure.zram-ratio";
 /// Bytes written to the virtual disk while the workload ran (/proc/diskstats).
 pub const PRESSURE_DISK_WRITE_BYTES: &str = "pressure.disk-write-bytes";
 
+/// The baseline alternative zram is measured against: the same workload on a temporary
+/// swap file on the Btrfs disk, as large as zram's device would be.
+pub const DISK_SWAP_COMPLETED: &str = "disk-swap.completed";
+pub const DISK_SWAP_USED_BYTES: &str = "disk-swap.swap-used-bytes";
+pub const DISK_SWAP_DISK_WRITE_BYTES: &str = "disk-swap.disk-write-bytes";
+
 /// Swappiness (scenario `ssd`): the same memory pressure, with a swap file, at the
 /// machine's `vm.swappiness`.
 pub const SWAPPINESS: &str = "swappiness.value";
@@ -41,3 +47,5 @@ pub const SWAPPINESS_PSWPIN: &str = "swappiness.pswpin";
 pub const DISCARD_WRITTEN_BYTES: &str = "discard.written-bytes";
 pub const DISCARD_RELEASED_BYTES: &str = "discard.released-bytes";
 pub const DISCARD_RELEASED_PERCENT: &str = "discard.released-percent";
+/// How long Btrfs took to have no discards pending after the delete.
+pub const DISCARD_WAIT_SECONDS: &str = "discard.wait-seconds";

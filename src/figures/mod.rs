@@ -46,6 +46,51 @@ pub enum Unit {
     Flag,
 }
 
+/// What a figure is, before any value: the workloads declare one per id they measure.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub unit: Unit,
+    pub method: &'static str,
+    pub cpu_bound: bool,
+}
+
+impl Spec {
+    pub const fn new(
+        id: &'static str,
+        label: &'static str,
+        unit: Unit,
+        method: &'static str,
+        cpu_bound: bool,
+    ) -> Spec {
+        Spec {
+            id,
+            label,
+            unit,
+            method,
+            cpu_bound,
+        }
+    }
+}
+
+impl Figures {
+    /// Adds one repetition's value of `spec`.
+    pub fn record(&mut self, spec: &Spec, value: f64) {
+        self.figures
+            .entry(spec.id.to_owned())
+            .or_insert_with(|| Figure {
+                label: spec.label.to_owned(),
+                unit: spec.unit,
+                method: spec.method.to_owned(),
+                cpu_bound: spec.cpu_bound,
+                samples: Vec::new(),
+            })
+            .samples
+            .push(value);
+    }
+}
+
 impl Figure {
     pub fn median(&self) -> f64 {
         let mut sorted = self.samples.clone();

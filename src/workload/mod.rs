@@ -1,0 +1,145 @@
+//! The claim workloads: what runs inside a scenario's VM after the probes, to measure what
+//! the guide claims (space and speed of compression, parallel builds, memory pressure with
+//! and without zram, swappiness, async discard). Each one records [`Figures`]; the claims
+//! compare a scenario's figures with baseline's.
+//!
+//! The guest side is a few scripts in `guest/`, installed into `/run/nixos-tuning/` once
+//! per boot; each prints `key value` lines that [`Fields`] reads.
+
+mod build;
+mod corpus;
+mod discard;
+mod fields;
+mod pressure;
+mod swappiness;
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::figures::Figures;
+use crate::progress::{self, Progress};
+use crate::vm::Machine;
+use fields::Fields;
+
+/// One measurement of one claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// Compression: space saved on the corpus, and its write and read throughput.
+    Corpus,
+    /// Parallelism: a build of independent derivations at `max-jobs = 1` and as configured.
+    Build,
+    /// Zram: more memory than the machine has, on the machine's own swap.
+    Pressure,
+    /// The alternative zram replaces: the same pressure on a swap file on disk.
+    DiskSwap,
+    /// `vm.swappiness`: swap traffic under the same mixed memory pressure.
+    Swappiness,
+    /// `discard=async`: what the host still holds of deleted data.
+    Discard,
+}
+
+const ALL: &[Workload] = &[
+    Workload::Corpus,
+    Workload::Build,
+    Workload::Pressure,
+    Workload::DiskSwap,
+    Workload::Swappiness,
+    Workload::Discard,
+];
+
+impl Workload {
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Corpus => "corpus",
+            Workload::Build => "build",
+            Workload::Pressure => "pressure",
+            Workload::DiskSwap => "disk-swap",
+            Workload::Swappiness => "swappiness",
+            Workload::Discard => "discard",
+        }
+    }
+
+    /// The workloads a scenario runs: those of its own claims. Baseline, `all` and any
+    /// scenario this table does not know run every one, so each claim has its comparison.
+    pub fn for_scenario(scenario: &str) -> &'static [Workload] {
+        match scenario {
+            "compression" => &[Workload::Corpus],
+            "parallelism" => &[Workload::Build],
+            "zram" => &[Workload::Pressure],
+            "ssd" => &[Workload::Swappiness, Workload::Discard],
+            "binary-cache" => &[],
+            _ => ALL,
+        }
+    }
+}
+
+/// Where a run happens: what the workloads need besides the guest's shell.
+pub struct Setup<'a> {
+    /// The guest's disk image as the host holds it (a qcow2 file), when the backend knows
+    /// it; the discard workload measures its allocation.
+    pub disk_image: Option<&'a Path>,
+    /// Repetitions of the cheap workloads, for their spread.
+    pub repetitions: usize,
+}
+
+/// The guest scripts, by the name they get under `/run/nixos-tuning/`.
+const SCRIPTS: &[(&str, &str)] = &[
+    ("corpus-write.sh", include_str!("guest/corpus-write.sh")),
+    ("build.nix", include_str!("guest/build.nix")),
+    ("build.sh", include_str!("guest/build.sh")),
+    ("pressure.py", include_str!("guest/pressure.py")),
+    ("pressure.sh", include_str!("guest/pressure.sh")),
+    ("swappiness.sh", include_str!("guest/swappiness.sh")),
+    ("discard.sh", include_str!("guest/discard.sh")),
+];
+
+/// Runs `workloads` in `machine` and returns what they measured.
+pub fn run(
+    machine: &mut Machine,
+    workloads: &[Workload],
+    setup: &Setup,
+    progress: &dyn Progress,
+) -> anyhow::Result<Figures> {
+    let mut figures = Figures::default();
+    if workloads.is_empty() {
+        return Ok(figures);
+    }
+    install_scripts(machine)?;
+    for &workload in workloads {
+        let step = format!("measure {}", workload.name());
+        progress::step(progress, &step, || match workload {
+            Workload::Corpus => corpus::run(machine, setup, &mut figures),
+            Workload::Build => build::run(machine, setup, &mut figures),
+            Workload::Pressure => pressure::run(machine, &mut figures),
+            Workload::DiskSwap => pressure::run_on_disk_swap(machine, &mut figures),
+            Workload::Swappiness => swappiness::run(machine, &mut figures),
+            Workload::Discard => discard::run(machine, setup, &mut figures),
+        })
+        .with_context(|| format!("workload `{}` failed", workload.name()))?;
+    }
+    Ok(figures)
+}
+
+fn install_scripts(machine: &mut Machine) -> anyhow::Result<()> {
+    use base64::Engine;
+    machine.succeed("mkdir -p /run/nixos-tuning")?;
+    for (name, text) in SCRIPTS {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+        machine
+            .succeed(&format!(
+                "echo {encoded} | base64 -d > /run/nixos-tuning/{name}"
+            ))
+            .with_context(|| format!("cannot install the workload script `{name}`"))?;
+    }
+    Ok(())
+}
+
+/// Runs a guest command that prints `key value` lines, failing with its output otherwise.
+fn fields(machine: &mut Machine, command: &str, deadline_secs: u64) -> anyhow::Result<Fields> {
+    let output = machine.succeed_within(
+        &format!("{command} 2>&1"),
+        std::time::Duration::from_secs(deadline_secs),
+    )?;
+    Ok(Fields::parse(&output))
+}
