@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod cache;
+pub mod claims;
 pub mod figures;
 pub mod host;
 pub mod nix;
