@@ -12,6 +12,7 @@ pub mod host;
 pub mod nix;
 pub mod probe;
 pub mod progress;
+pub mod report;
 pub mod scenario;
 pub mod vm;
 pub mod vmtest;
