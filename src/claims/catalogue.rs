@@ -362,7 +362,10 @@ fn zram_compressed(e: &Evidence) -> Judgement {
         Ok(Judgement::by_band(
             ratio,
             Band::above(1.0),
-            format!("zram held the swapped pages in {:.0}% of their size", 100.0 / ratio),
+            format!(
+                "zram held the swapped pages in {:.0}% of their size",
+                100.0 / ratio
+            ),
         ))
     })
 }

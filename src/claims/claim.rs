@@ -39,7 +39,10 @@ pub struct Side<'a> {
 
 impl Side<'_> {
     pub fn figure(&self, id: &str) -> Option<&Figure> {
-        self.figures?.figures.get(id).filter(|f| !f.samples.is_empty())
+        self.figures?
+            .figures
+            .get(id)
+            .filter(|f| !f.samples.is_empty())
     }
 
     pub fn median(&self, id: &str) -> Option<f64> {

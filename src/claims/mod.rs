@@ -46,9 +46,7 @@ fn assess(claim: &'static Claim, evidence: &Evidence) -> Assessment {
     let caveat = scenario
         .as_ref()
         .filter(|f| f.cpu_bound && emulated)
-        .map(|_| {
-            "CPU-bound, and this run was emulated (TCG): real hardware can differ".to_owned()
-        });
+        .map(|_| "CPU-bound, and this run was emulated (TCG): real hardware can differ".to_owned());
     Assessment {
         claim,
         id: claim.id,

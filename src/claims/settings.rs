@@ -54,7 +54,11 @@ pub const SETTINGS: &[Setting] = &[
         "nix.settings.max-jobs = \"auto\"",
         Lookup::Nix("max-jobs"),
     ),
-    set("parallelism", "nix.settings.cores = 0", Lookup::Nix("cores")),
+    set(
+        "parallelism",
+        "nix.settings.cores = 0",
+        Lookup::Nix("cores"),
+    ),
     set(
         "zram",
         "zramSwap.enable = true; memoryPercent = 50",
@@ -75,11 +79,7 @@ pub const SETTINGS: &[Setting] = &[
         "boot.kernel.sysctl.\"vm.swappiness\" = 10",
         Lookup::Sysctl("vm.swappiness"),
     ),
-    set(
-        "ssd",
-        "noatime on /",
-        Lookup::MountOption("/", "noatime"),
-    ),
+    set("ssd", "noatime on /", Lookup::MountOption("/", "noatime")),
     set(
         "ssd",
         "nodiratime on /",

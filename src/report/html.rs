@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::svg::{chart, escape};
-use super::{show_figure, show_value, Report, Section};
+use super::{show_band, show_figure, Report, Section};
 use crate::claims::{Assessment, NOT_MEASURED};
 use crate::vmtest::effects;
 
@@ -88,7 +88,7 @@ fn verdict_table(html: &mut String, report: &Report) {
     let cell = |f: Option<&crate::figures::Figure>| f.map_or_else(|| "–".to_owned(), show_figure);
     for a in report.assessments() {
         let band = match (a.band, a.scenario.as_ref()) {
-            (Some(band), Some(f)) => band.describe(|v| show_value(f.unit, v)),
+            (Some(band), Some(f)) => show_band(band, f.unit),
             _ => "–".to_owned(),
         };
         let _ = writeln!(

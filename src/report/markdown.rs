@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{show_figure, show_value, Report, Section};
+use super::{show_band, show_figure, Report, Section};
 use crate::claims::{Assessment, NOT_MEASURED};
 use crate::vmtest::effects;
 
@@ -65,7 +65,7 @@ fn figure_cell(figure: Option<&crate::figures::Figure>) -> String {
 
 fn band_cell(a: &Assessment) -> String {
     match (a.band, a.scenario.as_ref()) {
-        (Some(band), Some(figure)) => band.describe(|v| show_value(figure.unit, v)),
+        (Some(band), Some(figure)) => show_band(band, figure.unit),
         _ => "–".to_owned(),
     }
 }
@@ -79,7 +79,7 @@ fn render_section(md: &mut String, section: &Section) {
         );
     }
     for a in &section.assessments {
-        let _ = write!(md, "- \"{}\": **{}**. {}.", a.claim.quote, a.verdict, a.why);
+        let _ = write!(md, "- \"{}\": **{}**: {}.", a.claim.quote, a.verdict, a.why);
         if let Some(caveat) = &a.caveat {
             let _ = write!(md, " _{caveat}._");
         }
@@ -107,7 +107,10 @@ fn render_section(md: &mut String, section: &Section) {
     let unchanged: Vec<_> = section.settings.iter().filter(|s| !s.changed()).collect();
     if !section.settings.is_empty() {
         if unchanged.is_empty() {
-            let _ = writeln!(md, "What it did not change: every setting it sets took effect.");
+            let _ = writeln!(
+                md,
+                "What it did not change: every setting it sets took effect."
+            );
         } else {
             let _ = writeln!(md, "What it did not change:\n");
             for s in unchanged {

@@ -77,8 +77,14 @@ impl Report {
 
     /// The report of `runs`, in any order.
     pub fn from_runs(backend: &str, mut runs: Vec<Run>) -> Report {
+        // Baseline first, the reference; `all` last, the sum of the others.
+        let rank = |name: &str| match name {
+            "baseline" => 0,
+            "all" => 2,
+            _ => 1,
+        };
         runs.sort_by(|a, b| {
-            (a.scenario != "baseline", &a.scenario).cmp(&(b.scenario != "baseline", &b.scenario))
+            (rank(&a.scenario), &a.scenario).cmp(&(rank(&b.scenario), &b.scenario))
         });
         let baseline = runs.iter().find(|r| r.scenario == "baseline");
         let base_side = baseline.map(Run::side).unwrap_or_default();
@@ -189,8 +195,16 @@ pub fn show_value(unit: crate::figures::Unit, value: f64) -> String {
 /// `median (min–max, n runs)`, or the value alone for a single sample.
 pub fn show_figure(figure: &crate::figures::Figure) -> String {
     let median = show_value(figure.unit, figure.median());
-    if figure.samples.len() < 2 {
+    let runs = figure.samples.len();
+    if figure.unit == crate::figures::Unit::Flag {
+        let yes = figure.samples.iter().filter(|v| **v >= 0.5).count();
+        return format!("yes in {yes} of {runs} runs");
+    }
+    if runs < 2 {
         return median;
+    }
+    if figure.min() == figure.max() {
+        return format!("{median} ({runs} runs)");
     }
     format!(
         "{median} ({}–{}, {} runs)",
@@ -198,4 +212,12 @@ pub fn show_figure(figure: &crate::figures::Figure) -> String {
         show_value(figure.unit, figure.max()),
         figure.samples.len()
     )
+}
+
+/// The band as a reader wants it: `> 0.0%`, `≤ 161.0 MiB`, `yes` for a flag.
+pub fn show_band(band: crate::claims::Band, unit: crate::figures::Unit) -> String {
+    if unit == crate::figures::Unit::Flag {
+        return "yes".to_owned();
+    }
+    band.describe(|v| show_value(unit, v))
 }

@@ -133,7 +133,10 @@ pub fn chart(assessment: &Assessment, id: &str) -> Option<String> {
 }
 
 fn band_rect(svg: &mut String, band: Band, x: &dyn Fn(f64) -> f64, bottom: f64) {
-    let (lo, hi) = (band.above.unwrap_or(0.0), band.at_most.unwrap_or(f64::INFINITY));
+    let (lo, hi) = (
+        band.above.unwrap_or(0.0),
+        band.at_most.unwrap_or(f64::INFINITY),
+    );
     let _ = write!(
         svg,
         r##"<rect x="{:.1}" y="{TOP}" width="{:.1}" height="{:.1}" fill="#16a34a" fill-opacity="0.14"><title>the claim holds in this band</title></rect><text x="{:.1}" y="{:.1}" font-size="11" fill="#15803d" text-anchor="end">claim holds</text>"##,
@@ -165,7 +168,14 @@ fn axis(svg: &mut String, x: &dyn Fn(f64) -> f64, domain: f64, step: f64, unit: 
 
 fn tick_label(unit: Unit, value: f64) -> String {
     match unit {
-        Unit::Flag => (if value >= 1.0 { "yes" } else if value == 0.0 { "no" } else { "" }).to_owned(),
+        Unit::Flag => (if value >= 1.0 {
+            "yes"
+        } else if value == 0.0 {
+            "no"
+        } else {
+            ""
+        })
+        .to_owned(),
         _ => {
             let text = format!("{value:.2}");
             text.trim_end_matches('0').trim_end_matches('.').to_owned()

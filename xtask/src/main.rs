@@ -6,6 +6,7 @@
 mod bench;
 mod list;
 mod parse;
+mod progress;
 mod report;
 mod test;
 mod vm;
@@ -30,6 +31,7 @@ enum Command {
     Bench(bench::Bench),
     List(list::List),
     Parse(parse::Parse),
+    Report(report::ReportCmd),
     Vm(vm::Vm),
     Test(test::Test),
     Vmtest(vmtest::Vmtest),
@@ -74,6 +76,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(cmd) => cmd.run(&sh),
         Command::List(cmd) => cmd.run(&sh),
         Command::Parse(cmd) => cmd.run(&sh),
+        Command::Report(cmd) => cmd.run(&sh),
         Command::Vm(cmd) => cmd.run(&sh),
         Command::Test(cmd) => cmd.run(&sh),
         Command::Vmtest(cmd) => cmd.run(&sh),
