@@ -1,5 +1,5 @@
 //! Every claim of the guide that a workload measures, with its judge. The quotes are the
-//! guide's words; `tests/integration/claims.rs` checks each one appears in the guide.
+//! guide's words, copied exactly from its "Benefits" lists and code comments.
 
 use super::claim::{Claim, Evidence, Judgement, Side};
 use super::derived;

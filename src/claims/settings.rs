@@ -11,6 +11,9 @@ pub enum Lookup {
     MountOption(&'static str, &'static str),
     /// A `nix show-config` setting.
     Nix(&'static str),
+    /// A `nix show-config` list, as the set Nix acts on: duplicates and a URL's trailing
+    /// slash dropped (NixOS appends its default cache to the guide's, so it shows twice).
+    NixSet(&'static str),
     /// A sysctl value.
     Sysctl(&'static str),
     /// A zram swap device.
@@ -67,12 +70,12 @@ pub const SETTINGS: &[Setting] = &[
     set(
         "binary-cache",
         "nix.settings.substituters",
-        Lookup::Nix("substituters"),
+        Lookup::NixSet("substituters"),
     ),
     set(
         "binary-cache",
         "nix.settings.trusted-public-keys",
-        Lookup::Nix("trusted-public-keys"),
+        Lookup::NixSet("trusted-public-keys"),
     ),
     set(
         "ssd",
@@ -127,6 +130,20 @@ impl Setting {
                 .get(key)
                 .cloned()
                 .unwrap_or_else(|| "(unset)".to_owned()),
+            Lookup::NixSet(key) => {
+                let mut items: Vec<&str> = facts
+                    .nix
+                    .get(key)
+                    .map(|list| {
+                        list.split_whitespace()
+                            .map(|i| i.trim_end_matches('/'))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                items.sort_unstable();
+                items.dedup();
+                items.join(" ")
+            }
             Lookup::Sysctl(key) => facts
                 .sysctl
                 .get(key)

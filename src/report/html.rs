@@ -119,11 +119,8 @@ fn verdict_table(html: &mut String, report: &Report) {
 fn render_section(html: &mut String, section: &Section) {
     let name = escape(&section.scenario);
     let _ = writeln!(html, "<section id=\"scenario-{name}\">\n<h2>{name}</h2>");
-    if section.scenario == "baseline" {
-        let _ = writeln!(
-            html,
-            "<p>The guide's current machine: every other scenario is compared with it.</p>"
-        );
+    if let Some(note) = super::note(&section.scenario) {
+        let _ = writeln!(html, "<p>{}</p>", escape(note));
     }
     for a in &section.assessments {
         claim_card(html, a);

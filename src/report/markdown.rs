@@ -72,11 +72,8 @@ fn band_cell(a: &Assessment) -> String {
 
 fn render_section(md: &mut String, section: &Section) {
     let _ = writeln!(md, "## {}\n", section.scenario);
-    if section.scenario == "baseline" {
-        let _ = writeln!(
-            md,
-            "The guide's current machine: every other scenario is compared with it."
-        );
+    if let Some(note) = super::note(&section.scenario) {
+        let _ = writeln!(md, "{note}\n");
     }
     for a in &section.assessments {
         let _ = write!(md, "- \"{}\": **{}**: {}.", a.claim.quote, a.verdict, a.why);

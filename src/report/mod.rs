@@ -221,3 +221,16 @@ pub fn show_band(band: crate::claims::Band, unit: crate::figures::Unit) -> Strin
     }
     band.describe(|v| show_value(unit, v))
 }
+
+/// What a scenario without claims of its own is for.
+fn note(scenario: &str) -> Option<&'static str> {
+    match scenario {
+        "baseline" => {
+            Some("The guide's current machine: every other scenario is compared with it.")
+        }
+        "all" => Some(
+            "Every optimization at once; each claim is judged on its own optimization's scenario.",
+        ),
+        _ => None,
+    }
+}
