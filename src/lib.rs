@@ -4,6 +4,7 @@
 //!
 //! The library holds everything a test can reach; `xtask/` is a thin command line over it.
 
+pub mod advise;
 pub mod backend;
 pub mod cache;
 pub mod claims;

@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own file as a clap struct with
 //! `fn run(self, sh: &Shell) -> anyhow::Result<()>`; the work itself is in the library.
 
+mod advise;
 mod bench;
 mod list;
 mod parse;
@@ -28,6 +29,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    Advise(advise::Advise),
     Bench(bench::Bench),
     List(list::List),
     Parse(parse::Parse),
@@ -73,6 +75,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let sh = Shell::new()?;
     sh.change_dir(project_root());
     match cli.command {
+        Command::Advise(cmd) => cmd.run(&sh),
         Command::Bench(cmd) => cmd.run(&sh),
         Command::List(cmd) => cmd.run(&sh),
         Command::Parse(cmd) => cmd.run(&sh),
