@@ -210,3 +210,29 @@ fn run(argv: &[&str], timeout: Duration) -> Result<String, String> {
     }
     Ok(stdout)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_that_hangs_is_stopped_at_its_timeout() {
+        let started = Instant::now();
+        let err = run(&["sleep", "30"], Duration::from_millis(300)).unwrap_err();
+        assert!(err.contains("did not finish"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_missing_or_failing_command_says_why() {
+        let err = run(&["nixos-tuning-no-such-command"], Duration::from_secs(5)).unwrap_err();
+        assert!(err.contains("cannot run"), "{err}");
+        let err = run(
+            &["sh", "-c", "echo broken >&2; exit 3"],
+            Duration::from_secs(5),
+        )
+        .unwrap_err();
+        assert!(err.contains("broken"), "{err}");
+        assert_eq!(run(&["echo", "4"], Duration::from_secs(5)).unwrap(), "4\n");
+    }
+}
