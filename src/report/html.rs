@@ -167,7 +167,7 @@ fn claim_card(html: &mut String, a: &Assessment) {
         escape(a.id),
         escape(a.claim.quote),
         badge(a.verdict),
-        escape(&a.why)
+        code_spans(&escape(&a.why))
     );
     if let Some(caveat) = &a.caveat {
         let _ = writeln!(html, "<p class=\"caveat\">{}.</p>", escape(caveat));
@@ -185,4 +185,17 @@ fn claim_card(html: &mut String, a: &Assessment) {
         }
     }
     let _ = writeln!(html, "</div>");
+}
+
+/// `text` with each `…` pair as <code>…</code>: the judges write settings that way.
+fn code_spans(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }

@@ -48,8 +48,13 @@ pub fn chart(assessment: &Assessment, id: &str) -> Option<String> {
     if unit == Unit::Flag || top <= 0.0 {
         top = top.max(1.0);
     }
-    let step = nice_step(top / 4.0);
-    let domain = (top * 1.08 / step).ceil() * step;
+    // A flag has two values: its axis is no and yes, nothing between.
+    let (step, domain) = if unit == Unit::Flag {
+        (1.0, 1.0)
+    } else {
+        let step = nice_step(top / 4.0);
+        (step, (top * 1.08 / step).ceil() * step)
+    };
     let x = |v: f64| LEFT + (scale(v).clamp(0.0, domain) / domain) * (RIGHT - LEFT);
     let plot_bottom = TOP + ROW * bars.len() as f64;
     let height = plot_bottom + 48.0;
@@ -115,7 +120,7 @@ pub fn chart(assessment: &Assessment, id: &str) -> Option<String> {
         let _ = write!(
             svg,
             r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="#111827">{}</text>"##,
-            (x(hi).max(x(median)) + 6.0).min(RIGHT - 4.0),
+            (x(hi).max(x(median)) + 6.0).min(WIDTH - 40.0),
             y + 15.0,
             escape(&show_value(figure.unit, median))
         );
@@ -168,14 +173,7 @@ fn axis(svg: &mut String, x: &dyn Fn(f64) -> f64, domain: f64, step: f64, unit: 
 
 fn tick_label(unit: Unit, value: f64) -> String {
     match unit {
-        Unit::Flag => (if value >= 1.0 {
-            "yes"
-        } else if value == 0.0 {
-            "no"
-        } else {
-            ""
-        })
-        .to_owned(),
+        Unit::Flag => (if value >= 0.5 { "yes" } else { "no" }).to_owned(),
         _ => {
             let text = format!("{value:.2}");
             text.trim_end_matches('0').trim_end_matches('.').to_owned()
