@@ -39,10 +39,14 @@ pub fn render(advice: &Advice, measured: Result<&Report, &str>) -> String {
                 );
             }
             for a in assessments {
-                let figure = a.scenario.as_ref().map(show_figure).unwrap_or_default();
+                let figure = a
+                    .scenario
+                    .as_ref()
+                    .map(|f| format!(" ({}: {})", f.label, show_figure(f)))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     text,
-                    "  measured: \"{}\": {} ({figure}): {}",
+                    "  measured: \"{}\": {}{figure}: {}",
                     a.claim.quote, a.verdict, a.why
                 );
             }

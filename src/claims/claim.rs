@@ -1,7 +1,5 @@
 //! One claim of the guide, what it rests on, and how a run is judged against it.
 
-use serde::Serialize;
-
 use super::{Band, Verdict};
 use crate::figures::{Figure, Figures};
 use crate::vmtest::Facts;
@@ -87,9 +85,8 @@ impl Judgement {
 }
 
 /// A claim judged on one run: what the report shows and the vmtest trial asserts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Assessment {
-    #[serde(skip)]
     pub claim: &'static Claim,
     pub id: &'static str,
     pub verdict: Verdict,

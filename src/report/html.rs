@@ -173,7 +173,15 @@ fn claim_card(html: &mut String, a: &Assessment) {
         let _ = writeln!(html, "<p class=\"caveat\">{}.</p>", escape(caveat));
     }
     if let Some(f) = a.scenario.as_ref().or(a.baseline.as_ref()) {
-        let _ = writeln!(html, "<p class=\"method\">{}</p>", escape(&f.method));
+        let ids: Vec<&str> = std::iter::once(a.claim.figure)
+            .chain(a.claim.also.iter().copied())
+            .collect();
+        let _ = writeln!(
+            html,
+            "<p class=\"method\">{} (figures: <code>{}</code>)</p>",
+            escape(&f.method),
+            escape(&ids.join(", "))
+        );
     }
     let _ = writeln!(html, "</div>");
     match chart(a, &a.id.replace('.', "-")) {

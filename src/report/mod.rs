@@ -50,7 +50,6 @@ pub struct Section {
     pub changes: Option<Vec<effects::Change>>,
     /// The optimization's settings against baseline; empty without facts.
     pub settings: Vec<settings::Compared>,
-    pub figures: Option<Figures>,
 }
 
 #[derive(Debug, Clone)]
@@ -114,7 +113,6 @@ impl Report {
                                 .collect()
                         })
                         .unwrap_or_default(),
-                    figures: run.figures.clone(),
                 }
             })
             .collect();
