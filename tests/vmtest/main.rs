@@ -47,19 +47,18 @@ fn check(name: &str) -> Result<(), Failed> {
             insta::assert_yaml_snapshot!(name, report.facts)
         }),
         assert_in("effects", || insta::assert_snapshot!(name, changes)),
-        bands(name, &baseline.facts, &report.facts),
     ]
     .into_iter()
     .flatten()
+    .map(|failure| {
+        format!("{failure}\nread the diff above; if it is intended, accept it with `cargo insta review`")
+    })
+    .chain(bands(name, &baseline.facts, &report.facts))
     .collect();
     if failures.is_empty() {
         return Ok(());
     }
-    Err(format!(
-        "{}\nread the diff above; if it is intended, accept it with `cargo insta review`",
-        failures.join("\n")
-    )
-    .into())
+    Err(failures.join("\n").into())
 }
 
 /// The scenario's claims judged on its latest `figures.json` and baseline's, when both exist
