@@ -1,5 +1,6 @@
 //! The scenario snapshots: for every scenario, its facts in `snapshots/debian/<scenario>.snap`
-//! and what it changes compared with baseline in `snapshots/effects/<scenario>.snap`.
+//! and what it changes compared with baseline in `snapshots/effects/<scenario>.snap`; when the
+//! claim workloads wrote `figures.json` for it and baseline, its claims must hold their bands.
 //!
 //! A scenario's report is reused when `cargo xtask vmtest` just made it from the same inputs;
 //! otherwise the test boots the VM itself, so `cargo nextest run` alone is complete.

@@ -17,15 +17,22 @@ pub struct ReportCmd {
     /// Where to write report.md and report.html
     #[arg(long, default_value = "target/report")]
     out: PathBuf,
+    /// Read the runs from this folder instead of target/vmtest/<backend>/ (runs copied
+    /// from a CI artifact, say)
+    #[arg(long)]
+    runs: Option<PathBuf>,
 }
 
 impl ReportCmd {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
-        let root = sh.current_dir();
-        let runs = root.join("target/vmtest").join(&self.backend);
+        // Relative paths are the user's, not the project root's the shell moved to.
+        let cwd = std::env::current_dir()?;
+        let runs = match &self.runs {
+            Some(dir) => cwd.join(dir),
+            None => sh.current_dir().join("target/vmtest").join(&self.backend),
+        };
         let report = Report::gather(&runs, &self.backend)?;
-        // A relative --out is the user's, not the project root's the shell moved to.
-        let out = std::env::current_dir()?.join(&self.out);
+        let out = cwd.join(&self.out);
         std::fs::create_dir_all(&out)
             .with_context(|| format!("cannot create `{}`", out.display()))?;
         let md = markdown::render(&report);

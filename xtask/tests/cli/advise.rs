@@ -44,3 +44,22 @@ fn report_without_runs_says_what_to_run() {
             "run `cargo xtask vmtest --all` first",
         ));
 }
+
+#[test]
+fn report_writes_markdown_html_and_the_step_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    xtask()
+        .args(["report", "--runs", &fixture("figures/debian"), "--out"])
+        .arg(dir.path().join("out"))
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("report.md").and(predicate::str::contains("report.html")));
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
+    let appended = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(appended, format!("earlier step\n{md}"));
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(html.contains("<svg"));
+}
