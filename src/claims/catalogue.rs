@@ -418,6 +418,13 @@ fn swappiness(e: &Evidence) -> Judgement {
                 ));
             }
         }
+        if base <= 0.0 {
+            return Ok(Judgement::new(
+                Verdict::NotMeasured,
+                "baseline swapped nothing out under the pressure: there was no swapping to reduce",
+                None,
+            ));
+        }
         let at = |v: Option<f64>| v.map_or(String::new(), |v| format!(" at swappiness {v:.0}"));
         Ok(Judgement::by_band(
             this,

@@ -146,6 +146,20 @@ fn swappiness_10_must_swap_out_no_more_than_60() {
 }
 
 #[test]
+fn a_pressure_that_made_nobody_swap_proves_nothing() {
+    let (mut base, base_facts) = (figures("baseline"), facts("baseline"));
+    set(&mut base, id::SWAPPINESS_PSWPOUT, &[0.0, 0.0, 0.0]);
+    let (mut this, this_facts) = (figures("ssd"), facts("ssd"));
+    set(&mut this, id::SWAPPINESS_PSWPOUT, &[0.0, 0.0, 0.0]);
+    let assessments = check("ssd", (&base, &base_facts), (&this, &this_facts));
+    assert_eq!(
+        verdict_of(&assessments, "ssd.swappiness").0,
+        Verdict::NotMeasured
+    );
+    assert!(claims::bands_hold(&assessments).is_err());
+}
+
+#[test]
 fn settings_equal_to_baseline_have_no_effect_and_otherwise_the_band_decides() {
     let defaults = judge("parallelism", |_, _, _| {});
     let (verdict, why) = verdict_of(&defaults, "parallelism.builds");
