@@ -107,8 +107,10 @@ fn the_html_report_renders_in_chromium_with_every_scenario() {
     std::fs::write(&page, html::render(&fixture_report())).unwrap();
     let url = format!("file://{}", page.display());
     let png = dir.path().join("report.png");
-    chromium(&[&format!("--screenshot={}", png.display()), &url]);
-    let dom = chromium(&["--dump-dom", &url]);
+    // A profile of its own: another Chromium (another checkout's test) must not hold ours.
+    let profile = format!("--user-data-dir={}", dir.path().join("profile").display());
+    chromium(&[&profile, &format!("--screenshot={}", png.display()), &url]);
+    let dom = chromium(&[&profile, "--dump-dom", &url]);
     for scenario in scenarios() {
         assert!(
             dom.contains(&format!("id=\"scenario-{scenario}\"")),
