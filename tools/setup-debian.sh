@@ -2,7 +2,8 @@
 # Installs what nixos-tuning needs on a Debian 12 or 13 machine: QEMU, the tools that build
 # the Debian guest (mmdebstrap, squashfs-tools-ng), Nix to evaluate the nix-tests files,
 # Chromium and a font (the report test renders the HTML report headless; without
-# recommends, Chromium brings no font) and cargo-nextest. Safe to run again: it installs only what is missing.
+# recommends, Chromium brings no font) and cargo-nextest. Safe to run again: it installs
+# only what is missing.
 set -eu
 
 packages="qemu-system-x86 qemu-utils mmdebstrap squashfs-tools-ng nix-bin ca-certificates chromium fonts-dejavu-core"
