@@ -4,13 +4,16 @@
 //!
 //! The library holds everything a test can reach; `xtask/` is a thin command line over it.
 
+pub mod advise;
 pub mod backend;
 pub mod cache;
+pub mod claims;
 pub mod figures;
 pub mod host;
 pub mod nix;
 pub mod probe;
 pub mod progress;
+pub mod report;
 pub mod scenario;
 pub mod vm;
 pub mod vmtest;

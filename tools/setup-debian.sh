@@ -1,10 +1,12 @@
 #!/bin/sh
 # Installs what nixos-tuning needs on a Debian 12 or 13 machine: QEMU, the tools that build
 # the Debian guest (mmdebstrap, squashfs-tools-ng), Nix to evaluate the nix-tests files,
-# and cargo-nextest. Safe to run again: it installs only what is missing.
+# Chromium and a font (the report test renders the HTML report headless; without
+# recommends, Chromium brings no font) and cargo-nextest. Safe to run again: it installs
+# only what is missing.
 set -eu
 
-packages="qemu-system-x86 qemu-utils mmdebstrap squashfs-tools-ng nix-bin ca-certificates"
+packages="qemu-system-x86 qemu-utils mmdebstrap squashfs-tools-ng nix-bin ca-certificates chromium fonts-dejavu-core"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||

@@ -1,8 +1,11 @@
 //! The project's fast integration tests, in one binary: parsers against real outputs, and
 //! the repository's rules. Tests that boot VMs live in `tests/vm/`.
 
+mod advise;
+mod claims;
 mod layout;
 mod nix_files;
 mod probes;
+mod report;
 mod scenarios;
 mod support;

@@ -1,5 +1,6 @@
 //! The scenario snapshots: for every scenario, its facts in `snapshots/debian/<scenario>.snap`
-//! and what it changes compared with baseline in `snapshots/effects/<scenario>.snap`.
+//! and what it changes compared with baseline in `snapshots/effects/<scenario>.snap`; when the
+//! claim workloads wrote `figures.json` for it and baseline, its claims must hold their bands.
 //!
 //! A scenario's report is reused when `cargo xtask vmtest` just made it from the same inputs;
 //! otherwise the test boots the VM itself, so `cargo nextest run` alone is complete.
@@ -7,6 +8,8 @@
 use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use nixos_tuning::claims;
+use nixos_tuning::figures::Figures;
 use nixos_tuning::progress::Silent;
 use nixos_tuning::scenario;
 use nixos_tuning::vm::accel::AccelChoice;
@@ -48,15 +51,48 @@ fn check(name: &str) -> Result<(), Failed> {
     ]
     .into_iter()
     .flatten()
+    .map(|failure| {
+        format!("{failure}\nread the diff above; if it is intended, accept it with `cargo insta review`")
+    })
+    .chain(bands(name, &baseline.facts, &report.facts))
     .collect();
     if failures.is_empty() {
         return Ok(());
     }
-    Err(format!(
-        "{}\nread the diff above; if it is intended, accept it with `cargo insta review`",
-        failures.join("\n")
-    )
-    .into())
+    Err(failures.join("\n").into())
+}
+
+/// The scenario's claims judged on its latest `figures.json` and baseline's, when both exist
+/// (the claim workloads write them); what fails, if anything.
+fn bands(name: &str, baseline: &vmtest::Facts, facts: &vmtest::Facts) -> Option<String> {
+    let read = |scenario: &str| -> Result<Option<Figures>, String> {
+        let path = vmtest::out_dir(project_root(), scenario).join("figures.json");
+        let Ok(bytes) = std::fs::read(&path) else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|err| format!("{} does not parse: {err}", path.display()))
+    };
+    let (base, this) = match (read("baseline"), read(name)) {
+        (Ok(Some(base)), Ok(Some(this))) => (base, this),
+        (Err(err), _) | (_, Err(err)) => return Some(err),
+        _ => return None,
+    };
+    let assessments = claims::check(&claims::Evidence {
+        scenario: name,
+        baseline: claims::Side {
+            figures: Some(&base),
+            facts: Some(baseline),
+        },
+        this: claims::Side {
+            figures: Some(&this),
+            facts: Some(facts),
+        },
+    });
+    claims::bands_hold(&assessments)
+        .err()
+        .map(|failed| format!("claims outside their bands:\n{failed}"))
 }
 
 /// Runs one snapshot assertion with snapshots under `snapshots/<area>/`; its panic message on

@@ -10,7 +10,7 @@ use nixos_tuning::vm::accel::AccelChoice;
 use nixos_tuning::vmtest;
 use xshell::Shell;
 
-use crate::report::Reporter;
+use crate::progress::Reporter;
 
 /// Measure boot time, command round trip and a full scenario run
 #[derive(clap::Args)]

@@ -3,9 +3,11 @@
 //! Each subcommand lives in its own file as a clap struct with
 //! `fn run(self, sh: &Shell) -> anyhow::Result<()>`; the work itself is in the library.
 
+mod advise;
 mod bench;
 mod list;
 mod parse;
+mod progress;
 mod report;
 mod test;
 mod vm;
@@ -27,9 +29,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    Advise(advise::Advise),
     Bench(bench::Bench),
     List(list::List),
     Parse(parse::Parse),
+    Report(report::ReportCmd),
     Vm(vm::Vm),
     Test(test::Test),
     Vmtest(vmtest::Vmtest),
@@ -71,9 +75,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let sh = Shell::new()?;
     sh.change_dir(project_root());
     match cli.command {
+        Command::Advise(cmd) => cmd.run(&sh),
         Command::Bench(cmd) => cmd.run(&sh),
         Command::List(cmd) => cmd.run(&sh),
         Command::Parse(cmd) => cmd.run(&sh),
+        Command::Report(cmd) => cmd.run(&sh),
         Command::Vm(cmd) => cmd.run(&sh),
         Command::Test(cmd) => cmd.run(&sh),
         Command::Vmtest(cmd) => cmd.run(&sh),

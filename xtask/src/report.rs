@@ -1,51 +1,63 @@
-//! Progress on the terminal: a live line per step when stderr is a terminal, plain lines
-//! otherwise (CI logs). Everything goes to stderr; stdout is for data.
+//! `cargo xtask report`: the report of every scenario that has run, as Markdown and as a
+//! self-contained HTML page; the Markdown also goes to `$GITHUB_STEP_SUMMARY` when set.
 
-use std::io::{IsTerminal, Write};
-use std::time::Duration;
+use std::io::Write;
+use std::path::PathBuf;
 
-use nixos_tuning::progress::Progress;
+use anyhow::Context;
+use nixos_tuning::report::{html, markdown, Report};
+use xshell::Shell;
 
-pub struct Reporter {
-    live: bool,
+/// Write the report: each claim of the guide beside its measured figure and a verdict
+#[derive(clap::Args)]
+pub struct ReportCmd {
+    /// Whose runs to read: target/vmtest/<backend>/
+    #[arg(long, default_value = "debian", value_parser = ["debian", "nixos"])]
+    backend: String,
+    /// Where to write report.md and report.html
+    #[arg(long, default_value = "target/report")]
+    out: PathBuf,
+    /// Read the runs from this folder instead of target/vmtest/<backend>/ (runs copied
+    /// from a CI artifact, say)
+    #[arg(long)]
+    runs: Option<PathBuf>,
 }
 
-impl Reporter {
-    pub fn new() -> Reporter {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
-        Reporter {
-            live: std::io::stderr().is_terminal() && !ci,
+impl ReportCmd {
+    pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
+        // Relative paths are the user's, not the project root's the shell moved to.
+        let cwd = std::env::current_dir()?;
+        let runs = match &self.runs {
+            Some(dir) => cwd.join(dir),
+            None => sh.current_dir().join("target/vmtest").join(&self.backend),
+        };
+        let report = Report::gather(&runs, &self.backend)?;
+        let out = cwd.join(&self.out);
+        std::fs::create_dir_all(&out)
+            .with_context(|| format!("cannot create `{}`", out.display()))?;
+        let md = markdown::render(&report);
+        let md_path = out.join("report.md");
+        let html_path = out.join("report.html");
+        std::fs::write(&md_path, &md)
+            .with_context(|| format!("cannot write `{}`", md_path.display()))?;
+        std::fs::write(&html_path, html::render(&report))
+            .with_context(|| format!("cannot write `{}`", html_path.display()))?;
+        if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&summary)
+                .with_context(|| {
+                    format!(
+                        "cannot open GITHUB_STEP_SUMMARY `{}`",
+                        summary.to_string_lossy()
+                    )
+                })?;
+            file.write_all(md.as_bytes())
+                .context("cannot append to GITHUB_STEP_SUMMARY")?;
         }
+        println!("{}", md_path.display());
+        println!("{}", html_path.display());
+        Ok(())
     }
-}
-
-impl Progress for Reporter {
-    fn start(&self, step: &str) {
-        let mut err = std::io::stderr().lock();
-        if self.live {
-            let _ = write!(err, "  … {step}");
-            let _ = err.flush();
-        } else {
-            let _ = writeln!(err, "{step} ...");
-        }
-    }
-
-    fn finish(&self, step: &str, elapsed: Duration) {
-        let secs = elapsed.as_secs_f64();
-        let mut err = std::io::stderr().lock();
-        if self.live {
-            let _ = writeln!(err, "\r\x1b[2K  ✓ {step} ({secs:.1} s)");
-        } else {
-            let _ = writeln!(err, "{step}: done in {secs:.1} s");
-        }
-    }
-
-    fn note(&self, message: &str) {
-        eprintln!("note: {message}");
-    }
-}
-
-/// Whether we run in CI (`CI` set to anything but empty, `false` or `0`, as insta reads it).
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }

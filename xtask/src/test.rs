@@ -5,7 +5,7 @@ use nixos_tuning::backend::debian;
 use nixos_tuning::vm::accel::AccelChoice;
 use xshell::{cmd, Shell};
 
-use crate::report::Reporter;
+use crate::progress::Reporter;
 
 /// Run every test, VM tests included
 #[derive(clap::Args)]
@@ -20,7 +20,7 @@ impl Test {
         nixos_tuning::vm::interrupt::install()?;
         let reporter = Reporter::new();
         debian::prepare(&sh.current_dir(), AccelChoice::Auto, &reporter)?;
-        let profile = if crate::report::in_ci() {
+        let profile = if crate::progress::in_ci() {
             "ci"
         } else {
             "default"

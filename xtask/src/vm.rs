@@ -7,7 +7,7 @@ use nixos_tuning::backend::debian;
 use nixos_tuning::vm::accel::AccelChoice;
 use xshell::Shell;
 
-use crate::report::Reporter;
+use crate::progress::Reporter;
 
 /// Boot the baseline guest and work in it
 #[derive(clap::Args)]

@@ -11,7 +11,7 @@ use nixos_tuning::vm::accel::AccelChoice;
 use nixos_tuning::vmtest;
 use xshell::{cmd, Shell};
 
-use crate::report::{in_ci, Reporter};
+use crate::progress::{in_ci, Reporter};
 
 /// Boot scenarios in VMs, run the guide's commands and check their snapshots
 #[derive(clap::Args)]
