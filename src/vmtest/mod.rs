@@ -18,11 +18,16 @@ use crate::cache::Key;
 use crate::progress::{self, Progress};
 use crate::scenario::Realized;
 use crate::vm::accel::AccelChoice;
+use crate::figures::Figures;
 use crate::vm::Machine;
+use crate::workload::{self, Workload};
 pub use facts::{Facts, Outputs};
 pub use measurements::Measurements;
 
 pub const BACKEND: &str = "debian";
+
+/// Repetitions of the cheap claim workloads in one run, for their spread.
+const REPETITIONS: usize = 3;
 
 /// Where a scenario's run keeps everything.
 pub fn out_dir(project_root: &Path, scenario: &str) -> PathBuf {
@@ -49,7 +54,8 @@ pub fn inputs_key(prepared: &Prepared, realized: &Realized) -> String {
         .add("base", prepared.base_disk.to_string_lossy().as_bytes())
         .add("files", format!("{:?}", realized.files).as_bytes())
         .add("rootflags", realized.root_options.join(",").as_bytes())
-        .add("probes", include_bytes!("probes.rs"));
+        .add("probes", include_bytes!("probes.rs"))
+        .add("workloads", workload::fingerprint().as_bytes());
     key.finish()
 }
 
@@ -70,6 +76,18 @@ pub fn run(
         ..Measurements::default()
     };
     let outputs = run_probes(&mut guest.machine, &raw, &mut measurements, progress)?;
+    let disk_image = guest.disk_image().to_path_buf();
+    let setup = workload::Setup {
+        disk_image: Some(&disk_image),
+        repetitions: REPETITIONS,
+    };
+    let workloads = Workload::for_scenario(&realized.scenario);
+    let figures = Figures {
+        scenario: realized.scenario.clone(),
+        backend: BACKEND.to_owned(),
+        accel: prepared.accel.name().to_owned(),
+        ..workload::run(&mut guest.machine, workloads, &setup, progress)?
+    };
     progress::step(progress, "shut down", || guest.shutdown())?;
     let facts = Facts::from_outputs(&outputs)
         .with_context(|| format!("the outputs in {} do not parse", raw.display()))?;
@@ -85,6 +103,7 @@ pub fn run(
         facts,
     };
     write_json(&dir.join("measurements.json"), &measurements)?;
+    write_json(&dir.join("figures.json"), &figures)?;
     write_json(&dir.join("report.json"), &report)?;
     Ok(report)
 }
@@ -142,8 +161,9 @@ pub fn ensure(
     let realized = crate::scenario::realize_named(project_root, scenario)?;
     let prepared = debian::prepare(project_root, accel, progress)?;
     let path = out_dir(project_root, scenario).join("report.json");
+    let figures = out_dir(project_root, scenario).join("figures.json");
     if let Some(report) = read_report(&path) {
-        if report.inputs == inputs_key(&prepared, &realized) {
+        if report.inputs == inputs_key(&prepared, &realized) && figures.is_file() {
             let raw = out_dir(project_root, scenario).join("raw");
             let facts = Facts::from_outputs(&read_outputs(&raw)?)
                 .with_context(|| format!("the outputs in {} do not parse", raw.display()))?;

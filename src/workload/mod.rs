@@ -94,6 +94,25 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("discard.sh", include_str!("guest/discard.sh")),
 ];
 
+/// What a run's figures depend on besides the guest: the scripts and how many times they run.
+pub fn fingerprint() -> String {
+    // The Rust side chooses the commands' arguments and the repetitions, so it counts too.
+    const SOURCES: &[(&str, &str)] = &[
+        ("mod.rs", include_str!("mod.rs")),
+        ("build.rs", include_str!("build.rs")),
+        ("corpus.rs", include_str!("corpus.rs")),
+        ("discard.rs", include_str!("discard.rs")),
+        ("pressure.rs", include_str!("pressure.rs")),
+        ("swappiness.rs", include_str!("swappiness.rs")),
+    ];
+    let mut text = String::new();
+    for (name, script) in SCRIPTS.iter().chain(SOURCES) {
+        text.push_str(name);
+        text.push_str(script);
+    }
+    text
+}
+
 /// Runs `workloads` in `machine` and returns what they measured.
 pub fn run(
     machine: &mut Machine,

@@ -68,10 +68,15 @@ pub fn prepare(
 pub struct Guest {
     // Declared first so QEMU is gone before its overlay is removed.
     pub machine: Machine,
-    _overlay: Overlay,
+    overlay: Overlay,
 }
 
 impl Guest {
+    /// The guest's disk as the host holds it: a qcow2 overlay of the base disk.
+    pub fn disk_image(&self) -> &Path {
+        &self.overlay.0
+    }
+
     /// Powers the guest off cleanly.
     pub fn shutdown(self) -> anyhow::Result<()> {
         Ok(self.machine.shutdown()?)
@@ -129,7 +134,7 @@ pub fn boot(
     let machine = progress::step(progress, "boot", || Machine::start(config))?;
     Ok(Guest {
         machine,
-        _overlay: overlay,
+        overlay: overlay,
     })
 }
 
