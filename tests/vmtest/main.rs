@@ -1,12 +1,16 @@
-//! The scenario snapshots: for every scenario, its facts in `snapshots/debian/<scenario>.snap`
-//! and what it changes compared with baseline in `snapshots/effects/<scenario>.snap`.
+//! The scenario snapshots: for every backend and scenario (trial `<backend>::<scenario>`), its
+//! facts in `snapshots/<backend>/<scenario>.snap` and what it changes compared with baseline
+//! in `snapshots/effects/<scenario>.snap`, which both backends share: an effect one backend
+//! shows and the other does not is a real difference, and fails here.
 //!
 //! A scenario's report is reused when `cargo xtask vmtest` just made it from the same inputs;
-//! otherwise the test boots the VM itself, so `cargo nextest run` alone is complete.
+//! otherwise the test boots the VM itself, so `cargo nextest run` alone is complete. Where Nix
+//! cannot build the flake, the nixos trials are ignored with the reason, never passed.
 
 use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use nixos_tuning::backend::{Choice, Kind};
 use nixos_tuning::progress::Silent;
 use nixos_tuning::scenario;
 use nixos_tuning::vm::accel::AccelChoice;
@@ -18,30 +22,55 @@ fn project_root() -> &'static Path {
 
 fn main() {
     let args = Arguments::from_args();
-    let trials = match scenario::names(project_root()) {
-        Ok(names) => names
-            .into_iter()
-            .map(|name| Trial::test(name.clone(), move || check(&name)))
-            .collect(),
-        Err(err) => vec![Trial::test("scenarios", move || {
-            Err(format!("{err}").into())
-        })],
+    let names = match scenario::names(project_root()) {
+        Ok(names) => names,
+        Err(err) => {
+            let trial = Trial::test("scenarios", move || Err(format!("{err}").into()));
+            libtest_mimic::run(&args, vec![trial]).exit();
+        }
     };
+    // nextest runs each trial as its own process with `--exact NAME`: a debian trial does
+    // not need to ask Nix, whose check may fetch the flake's inputs.
+    let only_debian = args.exact
+        && args
+            .filter
+            .as_deref()
+            .is_some_and(|filter| filter.starts_with(&format!("{}::", Kind::Debian)));
+    let nixos_missing = match only_debian {
+        true => Some("not selected".to_owned()),
+        false => Choice::Nixos
+            .resolve(project_root())
+            .err()
+            .map(|err| err.to_string()),
+    };
+    if let (false, Some(reason)) = (only_debian, &nixos_missing) {
+        eprintln!("nixos trials ignored: {reason}");
+    }
+    let mut trials = Vec::new();
+    for backend in Kind::ALL {
+        for name in &names {
+            let name = name.clone();
+            let trial = Trial::test(format!("{backend}::{name}"), move || check(backend, &name));
+            trials.push(match (backend, &nixos_missing) {
+                (Kind::Nixos, Some(_)) => trial.with_ignored_flag(true),
+                _ => trial,
+            });
+        }
+    }
     libtest_mimic::run(&args, trials).exit();
 }
 
-fn check(name: &str) -> Result<(), Failed> {
-    let report = vmtest::ensure(project_root(), name, AccelChoice::Auto, &Silent)
-        .map_err(|err| format!("{err:#}"))?;
+fn check(backend: Kind, name: &str) -> Result<(), Failed> {
+    let ensure = |name| vmtest::ensure(project_root(), backend, name, AccelChoice::Auto, &Silent);
+    let report = ensure(name).map_err(|err| format!("{err:#}"))?;
     let baseline = match name {
         "baseline" => report.clone(),
-        _ => vmtest::ensure(project_root(), "baseline", AccelChoice::Auto, &Silent)
-            .map_err(|err| format!("baseline: {err:#}"))?,
+        _ => ensure("baseline").map_err(|err| format!("baseline: {err:#}"))?,
     };
     let changes = effects::render(&effects::diff(&baseline.facts, &report.facts));
     // insta reports a mismatch by panicking: catch each, so both snapshots are written.
     let failures: Vec<String> = [
-        assert_in("debian", || {
+        assert_in(backend.name(), || {
             insta::assert_yaml_snapshot!(name, report.facts)
         }),
         assert_in("effects", || insta::assert_snapshot!(name, changes)),
