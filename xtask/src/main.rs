@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own file as a clap struct with
 //! `fn run(self, sh: &Shell) -> anyhow::Result<()>`; the work itself is in the library.
 
+mod backend;
 mod bench;
 mod list;
 mod parse;
@@ -27,6 +28,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    Backend(backend::Backend),
     Bench(bench::Bench),
     List(list::List),
     Parse(parse::Parse),
@@ -71,6 +73,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let sh = Shell::new()?;
     sh.change_dir(project_root());
     match cli.command {
+        Command::Backend(cmd) => cmd.run(&sh),
         Command::Bench(cmd) => cmd.run(&sh),
         Command::List(cmd) => cmd.run(&sh),
         Command::Parse(cmd) => cmd.run(&sh),

@@ -1,5 +1,6 @@
 //! The `cargo xtask` command line, run as a user runs it.
 
+mod backend;
 mod parse;
 mod scenarios;
 mod vm;
