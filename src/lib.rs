@@ -9,6 +9,7 @@ pub mod cache;
 pub mod figures;
 pub mod host;
 pub mod nix;
+pub mod options;
 pub mod probe;
 pub mod progress;
 pub mod scenario;
