@@ -60,7 +60,7 @@ impl Walk<'_> {
             if MODULE_KEYS.contains(&key.as_str()) {
                 continue;
             }
-            self.below(inner, scope, &[key.clone()], full);
+            self.below(inner, scope, std::slice::from_ref(key), full);
         }
     }
 

@@ -49,6 +49,25 @@ const OPEN_TYPES: [&str; 9] = [
 
 /// Every option `source` declares, sorted.
 pub fn declarations(source: &str) -> Vec<Declared> {
+    scan(source).resolve()
+}
+
+/// Every options tree in `source`, also those held by `let` bindings that no option of the
+/// file uses: for a library of submodule types (disko's `lib/default.nix`).
+pub fn declarations_anywhere(source: &str) -> Vec<Declared> {
+    let scanner = scan(source);
+    let mut out: Vec<Declared> = scanner
+        .lets
+        .values()
+        .flat_map(|held| held.decls.clone())
+        .collect();
+    out.extend(scanner.resolve());
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn scan(source: &str) -> Scanner {
     let tokens = tokenize(source);
     let mut scanner = Scanner {
         tokens,
@@ -67,7 +86,7 @@ pub fn declarations(source: &str) -> Vec<Declared> {
         // A stray closer at the top level: step over it.
         scanner.pos += 1;
     }
-    scanner.resolve()
+    scanner
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,8 +1,10 @@
 //! The project's fast integration tests, in one binary: parsers against real outputs, and
 //! the repository's rules. Tests that boot VMs live in `tests/vm/`.
 
+mod flake;
 mod layout;
 mod nix_files;
+mod options;
 mod probes;
 mod scenarios;
 mod support;

@@ -6,6 +6,7 @@
 mod backend;
 mod bench;
 mod list;
+mod options;
 mod parse;
 mod report;
 mod test;
@@ -31,6 +32,7 @@ enum Command {
     Backend(backend::Backend),
     Bench(bench::Bench),
     List(list::List),
+    Options(options::Options),
     Parse(parse::Parse),
     Vm(vm::Vm),
     Test(test::Test),
@@ -76,6 +78,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backend(cmd) => cmd.run(&sh),
         Command::Bench(cmd) => cmd.run(&sh),
         Command::List(cmd) => cmd.run(&sh),
+        Command::Options(cmd) => cmd.run(&sh),
         Command::Parse(cmd) => cmd.run(&sh),
         Command::Vm(cmd) => cmd.run(&sh),
         Command::Test(cmd) => cmd.run(&sh),
