@@ -111,3 +111,74 @@ fn the_flake_takes_its_scenarios_from_the_shared_list() {
         nixos_tuning::scenario::names(project_root()).unwrap()
     );
 }
+
+#[test]
+fn the_flake_outputs_a_machine_and_a_vm_per_scenario() {
+    // flake.nix's `outputs` with stand-ins for its inputs: `nixosSystem` returns the module
+    // list it was given, so the wiring is checked without nixpkgs.
+    let expr = r#"
+      let
+        flake = import ./flake.nix;
+        lib = {
+          inherit (builtins) listToAttrs;
+          nameValuePair = name: value: { inherit name value; };
+          nixosSystem = args: {
+            config.system.build.vmWithDisko = map toString args.modules;
+            inherit (args) system;
+          };
+        };
+        self = flake.outputs {
+          inherit self;
+          nixpkgs = { inherit lib; legacyPackages.x86_64-linux = { }; };
+          disko.nixosModules.disko = "disko";
+          home-manager.nixosModules.home-manager = "home-manager";
+        };
+      in {
+        packages = self.packages.x86_64-linux;
+        checks = builtins.attrNames self.checks.x86_64-linux;
+        systems = builtins.mapAttrs (_: c: c.system) self.nixosConfigurations;
+      }"#;
+    let output = std::process::Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json", "--expr", expr])
+        .current_dir(project_root())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let names = nixos_tuning::scenario::names(project_root()).unwrap();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(value["checks"], serde_json::json!(sorted));
+    let root = project_root().display().to_string();
+    let base = [
+        "disko".to_owned(),
+        "home-manager".to_owned(),
+        format!("{root}/nix-tests/machine/configuration.nix"),
+        format!("{root}/nix-tests/nixos/vm.nix"),
+    ];
+    for name in &names {
+        assert_eq!(value["systems"][name], "x86_64-linux");
+        let modules: Vec<String> = serde_json::from_value(value["packages"][name].clone()).unwrap();
+        assert_eq!(modules[..4], base, "{name}");
+        let added: Vec<String> = modules[4..]
+            .iter()
+            .map(|m| {
+                m.trim_start_matches(&format!("{root}/nix-tests/optimizations/"))
+                    .to_owned()
+            })
+            .collect();
+        let expected: Vec<String> = match name.as_str() {
+            "baseline" => Vec::new(),
+            "all" => names[1..names.len() - 1]
+                .iter()
+                .map(|n| format!("{n}.nix"))
+                .collect(),
+            single => vec![format!("{single}.nix")],
+        };
+        assert_eq!(added, expected, "{name}");
+    }
+}
