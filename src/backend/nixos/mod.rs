@@ -63,7 +63,10 @@ pub fn boot(vm: &Vm, run_dir: &Path, progress: &dyn Progress) -> anyhow::Result<
 }
 
 /// `bin/disko-vm` with what NixOS's test driver sets in its environment: a private TMPDIR,
-/// where the run script and disko-vm keep their files.
+/// where the run script and disko-vm keep their files. The VM is built with
+/// `virtualisation.graphics = false`, so its run script passes `-nographic`, which would put
+/// QEMU's monitor on stdio beside the driver's `-serial stdio`: NixOS's driver moves the
+/// monitor to a socket, this driver needs none.
 pub fn launch(vm: &Vm, run_dir: &Path) -> Launch {
     let env = [
         ("TMPDIR", run_dir.as_os_str().to_owned()),
@@ -74,7 +77,29 @@ pub fn launch(vm: &Vm, run_dir: &Path) -> Launch {
     .collect();
     Launch {
         program: vm.out.join("bin/disko-vm"),
-        args: Vec::new(),
+        args: ["-monitor", "none"].map(OsString::from).to_vec(),
         env,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vm_starts_as_nixos_test_driver_starts_it() {
+        let vm = Vm {
+            scenario: "zram".into(),
+            out: PathBuf::from("/nix/store/x-disko-vm"),
+        };
+        let launch = launch(&vm, Path::new("/run/here"));
+        assert_eq!(
+            launch.program,
+            Path::new("/nix/store/x-disko-vm/bin/disko-vm")
+        );
+        assert_eq!(launch.args, ["-monitor", "none"]);
+        assert!(launch
+            .env
+            .contains(&(OsString::from("TMPDIR"), OsString::from("/run/here"))));
     }
 }
