@@ -5,7 +5,8 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use nixos_tuning::backend::{debian, nixos, Backend, Choice, Kind};
+use nixos_tuning::backend::nixos::{self, nix};
+use nixos_tuning::backend::{debian, Backend, Choice, Kind};
 use nixos_tuning::scenario;
 use nixos_tuning::vm::accel::AccelChoice;
 use nixos_tuning::vmtest;
@@ -30,6 +31,12 @@ pub struct Vmtest {
     backend: Choice,
 }
 
+/// What runs the scenarios: the Debian guest, prepared once, or Nix, which builds each VM.
+enum Runner {
+    Debian(debian::Prepared),
+    Nixos(nix::Nix),
+}
+
 struct Row {
     name: String,
     boot: f64,
@@ -47,21 +54,20 @@ impl Vmtest {
         eprintln!("{}", resolved.reason);
         let backend = resolved.kind();
         let reporter = Reporter::new();
-        let prepared = match &resolved.backend {
-            Backend::Debian => Some(debian::prepare(&root, self.accel, &reporter)?),
-            Backend::Nixos(_) => None,
+        let runner = match resolved.backend {
+            Backend::Debian => Runner::Debian(debian::prepare(&root, self.accel, &reporter)?),
+            Backend::Nixos(nix) => Runner::Nixos(nix),
         };
         let mut rows = Vec::new();
         for name in &names {
             eprintln!("== {name}");
             let started = Instant::now();
-            match (&resolved.backend, &prepared) {
-                (Backend::Nixos(nix), _) => nixos::prepare(nix, &root, name, &reporter)
+            match &runner {
+                Runner::Nixos(nix) => nixos::prepare(nix, &root, name, &reporter)
                     .and_then(|vm| vmtest::run_nixos(&root, &vm, &reporter)),
-                (Backend::Debian, Some(prepared)) => scenario::realize_named(&root, name)
+                Runner::Debian(prepared) => scenario::realize_named(&root, name)
                     .map_err(anyhow::Error::from)
                     .and_then(|realized| vmtest::run(&root, prepared, &realized, &reporter)),
-                (Backend::Debian, None) => anyhow::bail!("the debian guest was not prepared"),
             }
             .with_context(|| format!("scenario `{name}` failed"))?;
             let measurements = read_measurements(&root, backend, name);
