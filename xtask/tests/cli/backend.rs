@@ -126,3 +126,63 @@ fn an_unknown_backend_lists_the_valid_ones() {
         .failure()
         .stderr(predicate::str::contains("use auto, nixos or debian"));
 }
+
+/// A Nix 2.24 with flakes whose settings and flake fetch are given.
+fn nix_with(system: &str, features: &str, builders: &str, fetch: &str) -> String {
+    format!(
+        r#"case "$*" in
+  --version) echo 'nix (Nix) 2.24.10' ;;
+  *" eval "*) echo true ;;
+  *show-config*) echo '{{"system":{{"value":"{system}"}},"system-features":{{"value":[{features}]}},"builders":{{"value":"{builders}"}}}}' ;;
+  *"flake metadata"*) {fetch} ;;
+  *) exit 1 ;;
+esac"#
+    )
+}
+
+#[test]
+fn nixos_without_kvm_or_builders_says_so() {
+    let stderr = nixos_fails_at_once(Some(&nix_with(
+        "x86_64-linux",
+        r#""big-parallel""#,
+        "",
+        "true",
+    )));
+    assert!(stderr.contains("/dev/kvm is not usable by Nix"), "{stderr}");
+    assert!(stderr.contains("/etc/nix/machines"), "{stderr}");
+}
+
+#[test]
+fn nixos_on_another_system_without_builders_says_so() {
+    let stderr = nixos_fails_at_once(Some(&nix_with("aarch64-darwin", "", "", "true")));
+    assert!(
+        stderr.contains("nix builds for aarch64-darwin and has no remote builders"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn nixos_with_unreachable_inputs_names_the_fetch_error() {
+    let fetch = "echo \"error: unable to download 'https://api.github.com/repos/NixOS/nixpkgs/commits/nixos-25.05': Couldn't resolve host name (6)\" >&2; exit 1";
+    let stderr = nixos_fails_at_once(Some(&nix_with("x86_64-linux", r#""kvm""#, "", fetch)));
+    assert!(
+        stderr.contains("nix 2.24.10 cannot fetch the flake's inputs"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Couldn't resolve host name"), "{stderr}");
+}
+
+#[test]
+fn auto_picks_nixos_where_nix_can_build_the_flake() {
+    let path = fake_path(Some(&nix_with(
+        "aarch64-darwin",
+        "",
+        "ssh://builder x86_64-linux",
+        "true",
+    )));
+    xtask(path.path())
+        .arg("backend")
+        .assert()
+        .success()
+        .stdout("backend: nixos (nix 2.24.10 with flakes, remote builders, no KVM here)\n");
+}
