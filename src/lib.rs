@@ -11,6 +11,7 @@ pub mod claims;
 pub mod figures;
 pub mod host;
 pub mod nix;
+pub mod options;
 pub mod probe;
 pub mod progress;
 pub mod report;

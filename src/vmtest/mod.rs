@@ -14,26 +14,26 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::debian::{self, Prepared};
+use crate::backend::nixos::{self, Vm};
+use crate::backend::{Backend, Choice, Kind};
 use crate::cache::Key;
+use crate::figures::Figures;
 use crate::progress::{self, Progress};
 use crate::scenario::Realized;
 use crate::vm::accel::AccelChoice;
-use crate::figures::Figures;
 use crate::vm::Machine;
 use crate::workload::{self, Workload};
 pub use facts::{Facts, Outputs};
 pub use measurements::Measurements;
 
-pub const BACKEND: &str = "debian";
-
 /// Repetitions of the cheap claim workloads in one run, for their spread.
 const REPETITIONS: usize = 3;
 
-/// Where a scenario's run keeps everything.
-pub fn out_dir(project_root: &Path, scenario: &str) -> PathBuf {
+/// Where a scenario's run on `backend` keeps everything.
+pub fn out_dir(project_root: &Path, backend: Kind, scenario: &str) -> PathBuf {
     project_root
         .join("target/vmtest")
-        .join(BACKEND)
+        .join(backend.name())
         .join(scenario)
 }
 
@@ -59,6 +59,15 @@ pub fn inputs_key(prepared: &Prepared, realized: &Realized) -> String {
     key.finish()
 }
 
+/// The hash a nixos report must carry: the VM's store path covers the whole system.
+pub fn nixos_inputs_key(vm: &Vm) -> String {
+    let mut key = Key::new("vmtest-report-nixos");
+    key.add("vm", vm.out.to_string_lossy().as_bytes())
+        .add("probes", include_bytes!("probes.rs"))
+        .add("workloads", workload::fingerprint().as_bytes());
+    key.finish()
+}
+
 /// Runs `realized` in a fresh VM and writes its report, measurements and raw outputs.
 pub fn run(
     project_root: &Path,
@@ -66,10 +75,8 @@ pub fn run(
     realized: &Realized,
     progress: &dyn Progress,
 ) -> anyhow::Result<Report> {
-    let dir = out_dir(project_root, &realized.scenario);
-    let raw = dir.join("raw");
-    let _ = std::fs::remove_dir_all(&raw);
-    std::fs::create_dir_all(&raw).with_context(|| format!("cannot create `{}`", raw.display()))?;
+    let dir = out_dir(project_root, Kind::Debian, &realized.scenario);
+    let raw = fresh_raw_dir(&dir)?;
     let mut guest = debian::boot(prepared, realized, &dir, progress)?;
     let mut measurements = Measurements {
         boot_seconds: guest.machine.boot_time().as_secs_f64(),
@@ -77,33 +84,114 @@ pub fn run(
     };
     let outputs = run_probes(&mut guest.machine, &raw, &mut measurements, progress)?;
     let disk_image = guest.disk_image().to_path_buf();
+    let figures = measure(
+        &mut guest.machine,
+        &realized.scenario,
+        Kind::Debian,
+        prepared.accel.name(),
+        Some(&disk_image),
+        progress,
+    )?;
+    progress::step(progress, "shut down", || guest.shutdown())?;
+    let inputs = inputs_key(prepared, realized);
+    finish(
+        &dir,
+        &realized.scenario,
+        inputs,
+        &outputs,
+        measurements,
+        &figures,
+    )
+}
+
+/// Runs the built NixOS `vm` and writes its report, measurements and raw outputs.
+pub fn run_nixos(project_root: &Path, vm: &Vm, progress: &dyn Progress) -> anyhow::Result<Report> {
+    let dir = out_dir(project_root, Kind::Nixos, &vm.scenario);
+    let raw = fresh_raw_dir(&dir)?;
+    let mut machine = nixos::boot(vm, &dir, progress)?;
+    let mut measurements = Measurements {
+        boot_seconds: machine.boot_time().as_secs_f64(),
+        ..Measurements::default()
+    };
+    let outputs = run_probes(&mut machine, &raw, &mut measurements, progress)?;
+    // The accelerator is QEMU's own choice in NixOS's run script: KVM when it can.
+    let accel = if std::path::Path::new("/dev/kvm").exists() {
+        "kvm"
+    } else {
+        "tcg"
+    };
+    let figures = measure(
+        &mut machine,
+        &vm.scenario,
+        Kind::Nixos,
+        accel,
+        None,
+        progress,
+    )?;
+    progress::step(progress, "shut down", || machine.shutdown())?;
+    finish(
+        &dir,
+        &vm.scenario,
+        nixos_inputs_key(vm),
+        &outputs,
+        measurements,
+        &figures,
+    )
+}
+
+/// Runs the scenario's claim workloads (see [`Workload::for_scenario`]).
+fn measure(
+    machine: &mut Machine,
+    scenario: &str,
+    backend: Kind,
+    accel: &str,
+    disk_image: Option<&Path>,
+    progress: &dyn Progress,
+) -> anyhow::Result<Figures> {
     let setup = workload::Setup {
-        disk_image: Some(&disk_image),
+        disk_image,
         repetitions: REPETITIONS,
     };
-    let workloads = Workload::for_scenario(&realized.scenario);
-    let figures = Figures {
-        scenario: realized.scenario.clone(),
-        backend: BACKEND.to_owned(),
-        accel: prepared.accel.name().to_owned(),
-        ..workload::run(&mut guest.machine, workloads, &setup, progress)?
-    };
-    progress::step(progress, "shut down", || guest.shutdown())?;
-    let facts = Facts::from_outputs(&outputs)
+    let measured = workload::run(machine, Workload::for_scenario(scenario), &setup, progress)?;
+    Ok(Figures {
+        scenario: scenario.to_owned(),
+        backend: backend.name().to_owned(),
+        accel: accel.to_owned(),
+        ..measured
+    })
+}
+
+fn fresh_raw_dir(dir: &Path) -> anyhow::Result<PathBuf> {
+    let raw = dir.join("raw");
+    let _ = std::fs::remove_dir_all(&raw);
+    std::fs::create_dir_all(&raw).with_context(|| format!("cannot create `{}`", raw.display()))?;
+    Ok(raw)
+}
+
+fn finish(
+    dir: &Path,
+    scenario: &str,
+    inputs: String,
+    outputs: &Outputs,
+    mut measurements: Measurements,
+    figures: &Figures,
+) -> anyhow::Result<Report> {
+    let raw = dir.join("raw");
+    let facts = Facts::from_outputs(outputs)
         .with_context(|| format!("the outputs in {} do not parse", raw.display()))?;
     let probe_seconds = std::mem::take(&mut measurements.probe_seconds);
     measurements = Measurements {
         boot_seconds: measurements.boot_seconds,
         probe_seconds,
-        ..Measurements::from_outputs(&outputs)
+        ..Measurements::from_outputs(outputs)
     };
     let report = Report {
-        scenario: realized.scenario.clone(),
-        inputs: inputs_key(prepared, realized),
+        scenario: scenario.to_owned(),
+        inputs,
         facts,
     };
     write_json(&dir.join("measurements.json"), &measurements)?;
-    write_json(&dir.join("figures.json"), &figures)?;
+    write_json(&dir.join("figures.json"), figures)?;
     write_json(&dir.join("report.json"), &report)?;
     Ok(report)
 }
@@ -154,23 +242,63 @@ fn run_probes(
 /// output without a boot); otherwise a new run.
 pub fn ensure(
     project_root: &Path,
+    backend: Kind,
     scenario: &str,
     accel: AccelChoice,
     progress: &dyn Progress,
 ) -> anyhow::Result<Report> {
+    if backend == Kind::Nixos {
+        return ensure_nixos(project_root, scenario, progress);
+    }
     let realized = crate::scenario::realize_named(project_root, scenario)?;
     let prepared = debian::prepare(project_root, accel, progress)?;
-    let path = out_dir(project_root, scenario).join("report.json");
-    let figures = out_dir(project_root, scenario).join("figures.json");
-    if let Some(report) = read_report(&path) {
-        if report.inputs == inputs_key(&prepared, &realized) && figures.is_file() {
-            let raw = out_dir(project_root, scenario).join("raw");
-            let facts = Facts::from_outputs(&read_outputs(&raw)?)
-                .with_context(|| format!("the outputs in {} do not parse", raw.display()))?;
-            return Ok(Report { facts, ..report });
-        }
+    if let Some(report) = reuse(
+        project_root,
+        backend,
+        scenario,
+        &inputs_key(&prepared, &realized),
+    )? {
+        return Ok(report);
     }
     run(project_root, &prepared, &realized, progress)
+}
+
+/// [`ensure`] on the nixos backend: Nix builds (or finds) the VM, and its store path says
+/// whether a kept report still holds.
+fn ensure_nixos(
+    project_root: &Path,
+    scenario: &str,
+    progress: &dyn Progress,
+) -> anyhow::Result<Report> {
+    crate::scenario::find(project_root, scenario)?;
+    let Backend::Nixos(nix) = Choice::Nixos.resolve(project_root)?.backend else {
+        anyhow::bail!("--backend nixos resolved to another backend");
+    };
+    let vm = nixos::prepare(&nix, project_root, scenario, progress)?;
+    if let Some(report) = reuse(project_root, Kind::Nixos, scenario, &nixos_inputs_key(&vm))? {
+        return Ok(report);
+    }
+    run_nixos(project_root, &vm, progress)
+}
+
+/// The kept report of a run with these inputs, its facts parsed again from its raw outputs.
+fn reuse(
+    project_root: &Path,
+    backend: Kind,
+    scenario: &str,
+    inputs: &str,
+) -> anyhow::Result<Option<Report>> {
+    let dir = out_dir(project_root, backend, scenario);
+    match read_report(&dir.join("report.json")) {
+        // A run from before the claim workloads has no figures: it is not reused.
+        Some(report) if report.inputs == inputs && dir.join("figures.json").is_file() => {
+            let raw = dir.join("raw");
+            let facts = Facts::from_outputs(&read_outputs(&raw)?)
+                .with_context(|| format!("the outputs in {} do not parse", raw.display()))?;
+            Ok(Some(Report { facts, ..report }))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The raw outputs a run kept, by probe name.

@@ -3,8 +3,10 @@
 
 mod advise;
 mod claims;
+mod flake;
 mod layout;
 mod nix_files;
+mod options;
 mod probes;
 mod report;
 mod scenarios;

@@ -1,13 +1,17 @@
-//! The scenario snapshots: for every scenario, its facts in `snapshots/debian/<scenario>.snap`
-//! and what it changes compared with baseline in `snapshots/effects/<scenario>.snap`; when the
-//! claim workloads wrote `figures.json` for it and baseline, its claims must hold their bands.
+//! The scenario snapshots: for every backend and scenario (trial `<backend>::<scenario>`), its
+//! facts in `snapshots/<backend>/<scenario>.snap` and what it changes compared with baseline
+//! in `snapshots/effects/<scenario>.snap`, which both backends share: an effect one backend
+//! shows and the other does not is a real difference, and fails here. The scenario's claims
+//! must also hold their bands on the figures its run and baseline's measured.
 //!
 //! A scenario's report is reused when `cargo xtask vmtest` just made it from the same inputs;
-//! otherwise the test boots the VM itself, so `cargo nextest run` alone is complete.
+//! otherwise the test boots the VM itself, so `cargo nextest run` alone is complete. Where Nix
+//! cannot build the flake, the nixos trials are ignored with the reason, never passed.
 
 use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use nixos_tuning::backend::{Choice, Kind};
 use nixos_tuning::claims;
 use nixos_tuning::figures::Figures;
 use nixos_tuning::progress::Silent;
@@ -21,64 +25,91 @@ fn project_root() -> &'static Path {
 
 fn main() {
     let args = Arguments::from_args();
-    let trials = match scenario::names(project_root()) {
-        Ok(names) => names
-            .into_iter()
-            .map(|name| Trial::test(name.clone(), move || check(&name)))
-            .collect(),
-        Err(err) => vec![Trial::test("scenarios", move || {
-            Err(format!("{err}").into())
-        })],
+    let names = match scenario::names(project_root()) {
+        Ok(names) => names,
+        Err(err) => {
+            let trial = Trial::test("scenarios", move || Err(format!("{err}").into()));
+            libtest_mimic::run(&args, vec![trial]).exit();
+        }
     };
+    // nextest runs each trial as its own process with `--exact NAME`: a debian trial does
+    // not need to ask Nix, whose check may fetch the flake's inputs.
+    let only_debian = args.exact
+        && args
+            .filter
+            .as_deref()
+            .is_some_and(|filter| filter.starts_with(&format!("{}::", Kind::Debian)));
+    let nixos_missing = match only_debian {
+        true => Some("not selected".to_owned()),
+        false => Choice::Nixos
+            .resolve(project_root())
+            .err()
+            .map(|err| err.to_string()),
+    };
+    if let (false, Some(reason)) = (only_debian, &nixos_missing) {
+        eprintln!("nixos trials ignored: {reason}");
+    }
+    let mut trials = Vec::new();
+    for backend in Kind::ALL {
+        for name in &names {
+            let name = name.clone();
+            let trial = Trial::test(format!("{backend}::{name}"), move || check(backend, &name));
+            trials.push(match (backend, &nixos_missing) {
+                (Kind::Nixos, Some(_)) => trial.with_ignored_flag(true),
+                _ => trial,
+            });
+        }
+    }
     libtest_mimic::run(&args, trials).exit();
 }
 
-fn check(name: &str) -> Result<(), Failed> {
-    let report = vmtest::ensure(project_root(), name, AccelChoice::Auto, &Silent)
-        .map_err(|err| format!("{err:#}"))?;
+fn check(backend: Kind, name: &str) -> Result<(), Failed> {
+    let ensure = |name| vmtest::ensure(project_root(), backend, name, AccelChoice::Auto, &Silent);
+    let report = ensure(name).map_err(|err| format!("{err:#}"))?;
     let baseline = match name {
         "baseline" => report.clone(),
-        _ => vmtest::ensure(project_root(), "baseline", AccelChoice::Auto, &Silent)
-            .map_err(|err| format!("baseline: {err:#}"))?,
+        _ => ensure("baseline").map_err(|err| format!("baseline: {err:#}"))?,
     };
     let changes = effects::render(&effects::diff(&baseline.facts, &report.facts));
     // insta reports a mismatch by panicking: catch each, so both snapshots are written.
-    let failures: Vec<String> = [
-        assert_in("debian", || {
+    let snapshots: Vec<String> = [
+        assert_in(backend.name(), || {
             insta::assert_yaml_snapshot!(name, report.facts)
         }),
         assert_in("effects", || insta::assert_snapshot!(name, changes)),
     ]
     .into_iter()
     .flatten()
-    .map(|failure| {
-        format!("{failure}\nread the diff above; if it is intended, accept it with `cargo insta review`")
-    })
-    .chain(bands(name, &baseline.facts, &report.facts))
     .collect();
-    if failures.is_empty() {
-        return Ok(());
+    let mut failures = Vec::new();
+    if !snapshots.is_empty() {
+        failures.push(format!(
+            "{}\nread the diff above; if it is intended, accept it with `cargo insta review`",
+            snapshots.join("\n")
+        ));
     }
-    Err(failures.join("\n").into())
+    failures.extend(bands(backend, name, &baseline.facts, &report.facts).err());
+    match failures.is_empty() {
+        true => Ok(()),
+        false => Err(failures.join("\n").into()),
+    }
 }
 
-/// The scenario's claims judged on its latest `figures.json` and baseline's, when both exist
-/// (the claim workloads write them); what fails, if anything.
-fn bands(name: &str, baseline: &vmtest::Facts, facts: &vmtest::Facts) -> Option<String> {
-    let read = |scenario: &str| -> Result<Option<Figures>, String> {
-        let path = vmtest::out_dir(project_root(), scenario).join("figures.json");
-        let Ok(bytes) = std::fs::read(&path) else {
-            return Ok(None);
-        };
+/// The scenario's claims judged on the figures of its run and baseline's.
+fn bands(
+    backend: Kind,
+    name: &str,
+    baseline: &vmtest::Facts,
+    facts: &vmtest::Facts,
+) -> Result<(), String> {
+    let read = |scenario: &str| -> Result<Figures, String> {
+        let path = vmtest::out_dir(project_root(), backend, scenario).join("figures.json");
+        let bytes =
+            std::fs::read(&path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
         serde_json::from_slice(&bytes)
-            .map(Some)
             .map_err(|err| format!("{} does not parse: {err}", path.display()))
     };
-    let (base, this) = match (read("baseline"), read(name)) {
-        (Ok(Some(base)), Ok(Some(this))) => (base, this),
-        (Err(err), _) | (_, Err(err)) => return Some(err),
-        _ => return None,
-    };
+    let (base, this) = (read("baseline")?, read(name)?);
     let assessments = claims::check(&claims::Evidence {
         scenario: name,
         baseline: claims::Side {
@@ -91,8 +122,7 @@ fn bands(name: &str, baseline: &vmtest::Facts, facts: &vmtest::Facts) -> Option<
         },
     });
     claims::bands_hold(&assessments)
-        .err()
-        .map(|failed| format!("claims outside their bands:\n{failed}"))
+        .map_err(|failed| format!("claims outside their bands:\n{failed}"))
 }
 
 /// Runs one snapshot assertion with snapshots under `snapshots/<area>/`; its panic message on

@@ -4,8 +4,10 @@
 //! `fn run(self, sh: &Shell) -> anyhow::Result<()>`; the work itself is in the library.
 
 mod advise;
+mod backend;
 mod bench;
 mod list;
+mod options;
 mod parse;
 mod progress;
 mod report;
@@ -30,8 +32,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Advise(advise::Advise),
+    Backend(backend::Backend),
     Bench(bench::Bench),
     List(list::List),
+    Options(options::Options),
     Parse(parse::Parse),
     Report(report::ReportCmd),
     Vm(vm::Vm),
@@ -76,8 +80,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     sh.change_dir(project_root());
     match cli.command {
         Command::Advise(cmd) => cmd.run(&sh),
+        Command::Backend(cmd) => cmd.run(&sh),
         Command::Bench(cmd) => cmd.run(&sh),
         Command::List(cmd) => cmd.run(&sh),
+        Command::Options(cmd) => cmd.run(&sh),
         Command::Parse(cmd) => cmd.run(&sh),
         Command::Report(cmd) => cmd.run(&sh),
         Command::Vm(cmd) => cmd.run(&sh),

@@ -1,7 +1,9 @@
 //! `cargo xtask test`: the whole test suite. Builds the guest image and base disk first, with
-//! progress, so no test spends its deadline on a first build, then runs nextest.
+//! progress, and where Nix can build the flake every scenario's NixOS VM too, so no test
+//! spends its deadline on a first build, then runs nextest.
 
-use nixos_tuning::backend::debian;
+use nixos_tuning::backend::{debian, nixos, Backend, Choice};
+use nixos_tuning::scenario;
 use nixos_tuning::vm::accel::AccelChoice;
 use xshell::{cmd, Shell};
 
@@ -19,7 +21,15 @@ impl Test {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
         nixos_tuning::vm::interrupt::install()?;
         let reporter = Reporter::new();
-        debian::prepare(&sh.current_dir(), AccelChoice::Auto, &reporter)?;
+        let root = sh.current_dir();
+        debian::prepare(&root, AccelChoice::Auto, &reporter)?;
+        let resolved = Choice::Auto.resolve(&root)?;
+        eprintln!("{}", resolved.reason);
+        if let Backend::Nixos(nix) = &resolved.backend {
+            for name in scenario::names(&root)? {
+                nixos::prepare(nix, &root, &name, &reporter)?;
+            }
+        }
         let profile = if crate::progress::in_ci() {
             "ci"
         } else {

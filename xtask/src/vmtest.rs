@@ -5,7 +5,8 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use nixos_tuning::backend::debian;
+use nixos_tuning::backend::nixos::{self, nix};
+use nixos_tuning::backend::{debian, Backend, Choice, Kind};
 use nixos_tuning::scenario;
 use nixos_tuning::vm::accel::AccelChoice;
 use nixos_tuning::vmtest;
@@ -24,9 +25,16 @@ pub struct Vmtest {
     /// Accelerator: auto (KVM when it really works), kvm or tcg
     #[arg(long, default_value = "auto")]
     accel: AccelChoice,
-    /// Backend: auto or debian (nixos is not available on this machine yet)
+    /// Backend: auto (nixos where a Nix with flakes can build the flake, else debian),
+    /// nixos or debian
     #[arg(long, default_value = "auto")]
-    backend: String,
+    backend: Choice,
+}
+
+/// What runs the scenarios: the Debian guest, prepared once, or Nix, which builds each VM.
+enum Runner {
+    Debian(debian::Prepared),
+    Nixos(nix::Nix),
 }
 
 struct Row {
@@ -41,22 +49,28 @@ impl Vmtest {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
         nixos_tuning::vm::interrupt::install()?;
         let root = sh.current_dir();
-        anyhow::ensure!(
-            matches!(self.backend.as_str(), "auto" | "debian"),
-            "backend `{}` is not available: use --backend debian (or auto)",
-            self.backend
-        );
         let names = self.selected(&root)?;
+        let resolved = self.backend.resolve(&root)?;
+        eprintln!("{}", resolved.reason);
+        let backend = resolved.kind();
         let reporter = Reporter::new();
-        let prepared = debian::prepare(&root, self.accel, &reporter)?;
+        let runner = match resolved.backend {
+            Backend::Debian => Runner::Debian(debian::prepare(&root, self.accel, &reporter)?),
+            Backend::Nixos(nix) => Runner::Nixos(nix),
+        };
         let mut rows = Vec::new();
         for name in &names {
             eprintln!("== {name}");
             let started = Instant::now();
-            let realized = scenario::realize_named(&root, name)?;
-            vmtest::run(&root, &prepared, &realized, &reporter)
-                .with_context(|| format!("scenario `{name}` failed"))?;
-            let measurements = read_measurements(&root, name);
+            match &runner {
+                Runner::Nixos(nix) => nixos::prepare(nix, &root, name, &reporter)
+                    .and_then(|vm| vmtest::run_nixos(&root, &vm, &reporter)),
+                Runner::Debian(prepared) => scenario::realize_named(&root, name)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|realized| vmtest::run(&root, prepared, &realized, &reporter)),
+            }
+            .with_context(|| format!("scenario `{name}` failed"))?;
+            let measurements = read_measurements(&root, backend, name);
             rows.push(Row {
                 name: name.clone(),
                 boot: measurements.boot_seconds,
@@ -67,13 +81,13 @@ impl Vmtest {
         }
         if !names.iter().any(|n| n == "baseline") {
             eprintln!("== baseline (for the effects)");
-            vmtest::ensure(&root, "baseline", self.accel, &reporter)?;
+            vmtest::ensure(&root, backend, "baseline", self.accel, &reporter)?;
         }
         let mut failed = Vec::new();
         for row in &mut rows {
-            row.changes = count_changes(&root, &row.name);
+            row.changes = count_changes(&root, backend, &row.name);
             let profile = if in_ci() { "ci" } else { "default" };
-            let filter = format!("test(={})", row.name);
+            let filter = format!("test(={backend}::{})", row.name);
             let ok = cmd!(
                 sh,
                 "cargo nextest run --profile {profile} --test vmtest -E {filter}"
@@ -116,17 +130,17 @@ impl Vmtest {
     }
 }
 
-fn read_measurements(root: &std::path::Path, name: &str) -> vmtest::Measurements {
-    let path = vmtest::out_dir(root, name).join("measurements.json");
+fn read_measurements(root: &std::path::Path, backend: Kind, name: &str) -> vmtest::Measurements {
+    let path = vmtest::out_dir(root, backend, name).join("measurements.json");
     std::fs::read(path)
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or_default()
 }
 
-fn count_changes(root: &std::path::Path, name: &str) -> usize {
+fn count_changes(root: &std::path::Path, backend: Kind, name: &str) -> usize {
     let read = |n: &str| -> Option<vmtest::Report> {
-        let bytes = std::fs::read(vmtest::out_dir(root, n).join("report.json")).ok()?;
+        let bytes = std::fs::read(vmtest::out_dir(root, backend, n).join("report.json")).ok()?;
         serde_json::from_slice(&bytes).ok()
     };
     match (read("baseline"), read(name)) {

@@ -134,7 +134,7 @@ pub fn boot(
     let machine = progress::step(progress, "boot", || Machine::start(config))?;
     Ok(Guest {
         machine,
-        overlay: overlay,
+        overlay,
     })
 }
 

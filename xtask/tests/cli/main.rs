@@ -1,6 +1,7 @@
 //! The `cargo xtask` command line, run as a user runs it.
 
 mod advise;
+mod backend;
 mod parse;
 mod scenarios;
 mod vm;

@@ -64,3 +64,29 @@ fn vmtest_without_a_scenario_says_what_to_give() {
             "name one or more scenarios, or --all",
         ));
 }
+
+#[test]
+fn the_flake_builds_exactly_the_scenarios_of_list_json() {
+    let output = xtask().args(["list", "--json"]).assert().success();
+    let rows: serde_json::Value = serde_json::from_slice(&output.get_output().stdout).unwrap();
+    let listed: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["name"].as_str().unwrap())
+        .collect();
+    // flake.nix makes its outputs from this list.
+    let flake = std::process::Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json", "--expr"])
+        .arg("map (s: s.name) (import ./nix-tests/scenarios.nix)")
+        .current_dir(env!("CARGO_MANIFEST_DIR").trim_end_matches("/xtask"))
+        .output()
+        .unwrap();
+    assert!(
+        flake.status.success(),
+        "{}",
+        String::from_utf8_lossy(&flake.stderr)
+    );
+    let in_flake: Vec<String> = serde_json::from_slice(&flake.stdout).unwrap();
+    assert_eq!(in_flake, listed);
+}
