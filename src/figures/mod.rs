@@ -16,7 +16,18 @@ pub struct Figures {
     pub backend: String,
     /// `kvm` or `tcg`: under TCG, CPU-bound figures are not those of real hardware.
     pub accel: String,
+    /// What the runs depended on (the report's `inputs`): runs with equal inputs pool their
+    /// samples, so a figure's spread covers repeated runs, not only one run's repetitions.
+    #[serde(default)]
+    pub inputs: String,
+    /// How many runs the samples come from.
+    #[serde(default = "one")]
+    pub runs: u32,
     pub figures: BTreeMap<String, Figure>,
+}
+
+fn one() -> u32 {
+    1
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,6 +86,26 @@ impl Spec {
 }
 
 impl Figures {
+    /// This run's figures with an earlier run's samples in front, when both ran on the same
+    /// inputs; otherwise this run's alone.
+    pub fn pooled_with(self, earlier: Option<Figures>) -> Figures {
+        let Some(mut pooled) = earlier.filter(|e| e.inputs == self.inputs && !e.inputs.is_empty())
+        else {
+            return self;
+        };
+        for (id, figure) in self.figures {
+            match pooled.figures.get_mut(&id) {
+                Some(kept) => kept.samples.extend(figure.samples),
+                None => {
+                    pooled.figures.insert(id, figure);
+                }
+            }
+        }
+        pooled.runs += self.runs;
+        pooled.accel = self.accel;
+        pooled
+    }
+
     /// Adds one repetition's value of `spec`.
     pub fn record(&mut self, spec: &Spec, value: f64) {
         self.figures
@@ -108,5 +139,36 @@ impl Figure {
 
     pub fn max(&self) -> f64 {
         self.samples.iter().copied().fold(f64::NAN, f64::max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(inputs: &str, value: f64) -> Figures {
+        let mut figures = Figures {
+            inputs: inputs.to_owned(),
+            runs: 1,
+            ..Figures::default()
+        };
+        figures.record(&Spec::new("x", "x", Unit::Count, "", false), value);
+        figures
+    }
+
+    #[test]
+    fn runs_on_the_same_inputs_pool_their_samples() {
+        let pooled = run("a", 2.0).pooled_with(Some(run("a", 1.0)));
+        assert_eq!(pooled.runs, 2);
+        assert_eq!(pooled.figures["x"].samples, [1.0, 2.0]);
+        assert_eq!(pooled.figures["x"].median(), 1.5);
+    }
+
+    #[test]
+    fn a_run_on_other_inputs_starts_afresh() {
+        let fresh = run("b", 2.0).pooled_with(Some(run("a", 1.0)));
+        assert_eq!((fresh.runs, fresh.figures["x"].samples.clone()), (1, vec![2.0]));
+        let unkeyed = run("", 2.0).pooled_with(Some(run("", 1.0)));
+        assert_eq!(unkeyed.runs, 1);
     }
 }

@@ -190,22 +190,23 @@ pub fn show_value(unit: crate::figures::Unit, value: f64) -> String {
     }
 }
 
-/// `median (min–max, n runs)`, or the value alone for a single sample.
+/// `median (min–max, n samples)`, or the value alone for a single sample. The samples are
+/// every repetition of every run pooled in the figures (see [`crate::figures::Figures::runs`]).
 pub fn show_figure(figure: &crate::figures::Figure) -> String {
     let median = show_value(figure.unit, figure.median());
-    let runs = figure.samples.len();
+    let samples = figure.samples.len();
     if figure.unit == crate::figures::Unit::Flag {
         let yes = figure.samples.iter().filter(|v| **v >= 0.5).count();
-        return format!("yes in {yes} of {runs} runs");
+        return format!("yes in {yes} of {samples}");
     }
-    if runs < 2 {
+    if samples < 2 {
         return median;
     }
     if figure.min() == figure.max() {
-        return format!("{median} ({runs} runs)");
+        return format!("{median} ({samples} samples)");
     }
     format!(
-        "{median} ({}–{}, {} runs)",
+        "{median} ({}–{}, {} samples)",
         show_value(figure.unit, figure.min()),
         show_value(figure.unit, figure.max()),
         figure.samples.len()

@@ -191,7 +191,12 @@ fn finish(
         facts,
     };
     write_json(&dir.join("measurements.json"), &measurements)?;
-    write_json(&dir.join("figures.json"), figures)?;
+    let figures = Figures {
+        inputs: report.inputs.clone(),
+        ..figures.clone()
+    }
+    .pooled_with(read_json(&dir.join("figures.json")));
+    write_json(&dir.join("figures.json"), &figures)?;
     write_json(&dir.join("report.json"), &report)?;
     Ok(report)
 }
@@ -314,6 +319,10 @@ fn read_outputs(raw: &Path) -> anyhow::Result<Outputs> {
 }
 
 fn read_report(path: &Path) -> Option<Report> {
+    read_json(path)
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
 }
 
