@@ -413,3 +413,27 @@ fn a_misspelt_nixos_option_fails_where_its_module_is_indexed() {
     assert_eq!(found[3].reason, Reason::Undeclared);
     assert!(found[1].to_string().contains("PasswordAuthentication"));
 }
+
+/// The README's Options check names every nixpkgs module the NixOS side needs.
+#[test]
+fn the_readme_names_every_nixpkgs_module_the_project_needs() {
+    let readme = std::fs::read_to_string(project_root().join("README.md")).unwrap();
+    let mut files: Vec<&str> = DECLARERS
+        .iter()
+        .filter(|d| d.source == "nixpkgs")
+        .map(|d| d.file.trim_start_matches("nixos/modules/"))
+        .collect();
+    files.sort();
+    files.dedup();
+    for file in &files {
+        assert!(
+            readme.contains(&format!("`{file}`")),
+            "README.md does not name {file}"
+        );
+    }
+    assert!(
+        readme.contains(&format!("these {} modules", files.len())),
+        "README.md miscounts the modules: {}",
+        files.len()
+    );
+}
