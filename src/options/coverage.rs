@@ -29,8 +29,10 @@ const fn nixpkgs(prefix: &'static str, file: &'static str) -> Declarer {
 /// Every option prefix the project's NixOS modules set (`nix-tests/machine/configuration.nix`,
 /// `nix-tests/nixos/vm.nix`, `nix-tests/optimizations/*.nix`), with the module that declares
 /// it in NixOS 25.05. The longest matching prefix wins (`users.users.<name>.openssh` is
-/// sshd.nix's, the rest of `users` users-groups.nix's). A path under none of these is
-/// reported as uncovered: add its module here and to the index.
+/// sshd.nix's, the rest of `users.users` users-groups.nix's). The prefixes are as narrow as
+/// what the project sets, so that a new option of another module (`virtualisation.docker`)
+/// is reported as uncovered rather than as missing from the module of a sibling: add its
+/// module here and to the index.
 pub const DECLARERS: &[Declarer] = &[
     nixpkgs("boot.kernel.sysctl", "nixos/modules/config/sysctl.nix"),
     nixpkgs(
@@ -61,12 +63,39 @@ pub const DECLARERS: &[Declarer] = &[
         "systemd.tmpfiles",
         "nixos/modules/system/boot/systemd/tmpfiles.nix",
     ),
-    nixpkgs("users", "nixos/modules/config/users-groups.nix"),
+    nixpkgs(
+        "users.mutableUsers",
+        "nixos/modules/config/users-groups.nix",
+    ),
+    nixpkgs("users.users", "nixos/modules/config/users-groups.nix"),
     nixpkgs(
         "users.users.<name>.openssh",
         "nixos/modules/services/networking/ssh/sshd.nix",
     ),
-    nixpkgs("virtualisation", "nixos/modules/virtualisation/qemu-vm.nix"),
+    nixpkgs(
+        "virtualisation.cores",
+        "nixos/modules/virtualisation/qemu-vm.nix",
+    ),
+    nixpkgs(
+        "virtualisation.fileSystems",
+        "nixos/modules/virtualisation/qemu-vm.nix",
+    ),
+    nixpkgs(
+        "virtualisation.graphics",
+        "nixos/modules/virtualisation/qemu-vm.nix",
+    ),
+    nixpkgs(
+        "virtualisation.memorySize",
+        "nixos/modules/virtualisation/qemu-vm.nix",
+    ),
+    nixpkgs(
+        "virtualisation.qemu",
+        "nixos/modules/virtualisation/qemu-vm.nix",
+    ),
+    nixpkgs(
+        "virtualisation.vlans",
+        "nixos/modules/virtualisation/qemu-vm.nix",
+    ),
     nixpkgs("zramSwap", "nixos/modules/config/zram.nix"),
     Declarer {
         prefix: "disko",
