@@ -52,12 +52,14 @@ in
     "flakes"
   ];
 
-  # The probes: btrfs, compsize, iostat (sysstat), htop.
+  # The probes: btrfs, compsize, iostat (sysstat), htop, zramctl and findmnt (util-linux, also
+  # in NixOS's base system; named here since the guide's checks rely on them).
   environment.systemPackages = with pkgs; [
     btrfs-progs
     compsize
     sysstat
     htop
+    util-linux
   ];
 
   system.stateVersion = "25.05";

@@ -44,5 +44,16 @@
     # The compression corpus the probes write is this Python's standard library, as on the
     # Debian guest (src/vmtest/probes.rs copies /usr/lib/python3.13).
     systemd.tmpfiles.rules = [ "L+ /usr/lib/python3.13 - - - - ${pkgs.python313}/lib/python3.13" ];
+
+    # What the claim workloads (src/workload/guest/) run from root's backdoor shell: python3
+    # (the same 3.13, whose standard library is the corpus and which drives the memory
+    # workload), awk and tar; btrfs-progs, compsize, sysstat and util-linux come with the
+    # machine (configuration.nix). gawk and gnutar are in NixOS's base system too: listed so
+    # the VM does not depend on that.
+    environment.systemPackages = with pkgs; [
+      python313
+      gawk
+      gnutar
+    ];
   };
 }

@@ -1,6 +1,8 @@
 //! The vendored index of declared options (`nix-tests/options/index.txt`), one per line:
 //! `scope<TAB>kind<TAB>path<TAB>file`, after `source` lines naming each source tree and the
-//! revision it was read at. Scopes: `nixos` (NixOS modules: nixpkgs' `nixos/modules`, disko's
+//! revision it was read at, and `module` lines naming each nixpkgs module file that was read
+//! (`module<TAB>nixpkgs<TAB>path<TAB>sha256`): nixpkgs may be read in part, and what is not
+//! listed is not covered (see [`super::coverage`]). Scopes: `nixos` (NixOS modules: nixpkgs' `nixos/modules`, disko's
 //! module, Home Manager's NixOS module), `home-manager` (a Home Manager user's configuration),
 //! `disko-toplevel` and `disko-type:<type>` (the values below `disko.devices`).
 
@@ -67,9 +69,20 @@ pub struct Source {
     pub rev: String,
 }
 
+/// A module file the index was read from: its source, its path in that source and the
+/// SHA-256 of its text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Module {
+    pub source: String,
+    pub path: String,
+    pub sha256: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     pub sources: Vec<Source>,
+    /// The module files read, for the sources read in part (nixpkgs).
+    pub modules: Vec<Module>,
     pub scopes: BTreeMap<String, Vec<Entry>>,
 }
 
@@ -85,6 +98,17 @@ pub struct Lookup<'a> {
 impl Index {
     pub fn has_source(&self, name: &str) -> bool {
         self.sources.iter().any(|source| source.name == name)
+    }
+
+    pub fn source(&self, name: &str) -> Option<&Source> {
+        self.sources.iter().find(|source| source.name == name)
+    }
+
+    /// Whether the module file `path` of `source` was read into the index.
+    pub fn lists_module(&self, source: &str, path: &str) -> bool {
+        self.modules
+            .iter()
+            .any(|module| module.source == source && module.path == path)
     }
 
     pub fn has_scope(&self, scope: &str) -> bool {
@@ -112,6 +136,24 @@ impl Index {
         lookup
     }
 
+    /// The names declared one level below `path` (not wildcards), sorted.
+    pub fn names_below(&self, scope: &str, path: &[String]) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .scopes
+            .get(scope)
+            .into_iter()
+            .flatten()
+            .filter(|entry| {
+                entry.path.len() == path.len() + 1 && matches(&entry.path[..path.len()], path)
+            })
+            .map(|entry| entry.path[path.len()].clone())
+            .filter(|name| name != "<name>" && name != "*")
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     pub fn render(&self, header: &str) -> String {
         let mut text = String::new();
         for line in header.lines() {
@@ -121,6 +163,12 @@ impl Index {
             text.push_str(&format!(
                 "source\t{}\t{}\t{}\n",
                 source.name, source.reference, source.rev
+            ));
+        }
+        for module in &self.modules {
+            text.push_str(&format!(
+                "module\t{}\t{}\t{}\n",
+                module.source, module.path, module.sha256
             ));
         }
         for (scope, entries) in &self.scopes {
@@ -154,6 +202,11 @@ impl Index {
                     name: (*name).to_owned(),
                     reference: (*reference).to_owned(),
                     rev: (*rev).to_owned(),
+                }),
+                ["module", source, path, sha256] => index.modules.push(Module {
+                    source: (*source).to_owned(),
+                    path: (*path).to_owned(),
+                    sha256: (*sha256).to_owned(),
                 }),
                 [scope, below, path, file] => index
                     .scopes
@@ -242,6 +295,11 @@ mod tests {
             reference: "github:nix-community/disko/v1.13.0".into(),
             rev: "de5708739256238fb912c62f03988815db89ec9a".into(),
         });
+        index.modules.push(Module {
+            source: "nixpkgs".into(),
+            path: "nixos/modules/config/sysctl.nix".into(),
+            sha256: "0".repeat(64),
+        });
         index.scopes.entry("nixos".into()).or_default().push(Entry {
             path: vec![
                 "boot".into(),
@@ -259,6 +317,9 @@ mod tests {
         );
         let back = Index::parse(&text).unwrap();
         assert_eq!(back.sources, index.sources);
+        assert_eq!(back.modules, index.modules);
+        assert!(back.lists_module("nixpkgs", "nixos/modules/config/sysctl.nix"));
+        assert!(!back.lists_module("nixpkgs", "nixos/modules/config/zram.nix"));
         assert_eq!(back.scopes, index.scopes);
     }
 

@@ -518,6 +518,19 @@ impl Scanner {
                     let kind = self.option_body(&child, opt);
                     self.record(ctx.owner.clone(), Declared { path: full, kind });
                 }
+                (None, Some(full)) if self.is_options_reference() => {
+                    // `virtualisation.fileSystems = options.fileSystems;` (qemu-vm.nix): the
+                    // same option declared again under another name. Its sub-options are the
+                    // other option's, which this file does not hold: anything may be set.
+                    self.record(
+                        ctx.owner.clone(),
+                        Declared {
+                            path: full,
+                            kind: Kind::Open,
+                        },
+                    );
+                    self.expr(&child);
+                }
                 (None, Some(full)) if self.is_bare_reference() => {
                     // `swap = swapType;`: an option held by a `let` binding.
                     if let Some(Tok::Ident(name)) = self.peek().cloned() {
@@ -540,6 +553,21 @@ impl Scanner {
         match owner {
             Some(name) => self.lets.entry(name).or_default().decls.push(declared),
             None => self.top.push(declared),
+        }
+    }
+
+    /// `options.a.b` alone up to the `;`: another option of the same configuration.
+    fn is_options_reference(&self) -> bool {
+        if !matches!(self.peek(), Some(Tok::Ident(word)) if word == "options") {
+            return false;
+        }
+        let mut offset = 1;
+        loop {
+            match (self.peek_at(offset), self.peek_at(offset + 1)) {
+                (Some(Tok::Punct(".")), Some(Tok::Ident(_) | Tok::Str(Some(_)))) => offset += 2,
+                (Some(Tok::Punct(";")), _) => return offset > 1,
+                _ => return false,
+            }
         }
     }
 
@@ -880,6 +908,24 @@ mod tests {
                 "parts.<name>.swap Open",
                 "settings Open",
                 "settings.max-jobs Closed"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_option_declared_as_another_is_open() {
+        let source = r#"{ options, lib, ... }: {
+            options.virtualisation = {
+              fileSystems = options.fileSystems;
+              memorySize = lib.mkOption { type = lib.types.ints.positive; };
+              other = config.fileSystems;
+            };
+          }"#;
+        assert_eq!(
+            paths(source),
+            [
+                "virtualisation.fileSystems Open",
+                "virtualisation.memorySize Closed"
             ]
         );
     }

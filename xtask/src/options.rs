@@ -2,24 +2,34 @@
 //! sources the flake pins, read from their git repositories at the pinned revisions (no
 //! evaluation, so no Nix store is needed). The tests check every option the project's Nix
 //! files set against it.
+//!
+//! nixpkgs may also be a plain directory holding part of the tree under its nixpkgs paths
+//! (`nixos/modules/...` and `lib/.version`), read at the commit `--nixpkgs-rev` names: the
+//! index then lists each module file read (`module` lines), and an option whose module is not
+//! among them fails the check as uncovered.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use nixos_tuning::options::index::{self, Below, Entry, Index, Source};
-use nixos_tuning::options::scan;
+use nixos_tuning::options::index::{self, Below, Entry, Index, Module, Source};
+use nixos_tuning::options::{scan, tree};
 use xshell::{cmd, Shell};
 
 /// Write the index of declared options from the pinned sources (git repositories)
 #[derive(clap::Args)]
 pub struct Options {
-    /// A git repository of nixpkgs (its `nixos/modules`)
+    /// nixpkgs: a git repository (its whole `nixos/modules`), or a directory holding part of
+    /// the tree under its nixpkgs paths (`nixos/modules/...` and `lib/.version`)
     #[arg(long)]
     nixpkgs: Option<PathBuf>,
-    /// The nixpkgs revision (the flake's `nixos-25.05`)
+    /// The branch the flake follows, recorded as the source's reference
     #[arg(long, default_value = "nixos-25.05")]
-    nixpkgs_rev: String,
+    nixpkgs_ref: String,
+    /// The commit read: any revision of a git repository (default: the branch); for a
+    /// directory, the full commit id its files were taken at (required)
+    #[arg(long)]
+    nixpkgs_rev: Option<String>,
     /// A git repository of disko
     #[arg(long)]
     disko: PathBuf,
@@ -70,16 +80,7 @@ impl Options {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
         let mut index = Index::default();
         if let Some(nixpkgs) = &self.nixpkgs {
-            let tree = open(sh, nixpkgs, &self.nixpkgs_rev)?;
-            index.sources.push(source(
-                "nixpkgs",
-                "github:NixOS/nixpkgs",
-                &self.nixpkgs_rev,
-                &tree,
-            ));
-            for file in tree.files("nixos/modules")? {
-                add(&mut index, "nixos", &file, &tree.read(&file)?);
-            }
+            self.read_nixpkgs(sh, nixpkgs, &mut index)?;
         }
         let disko = open(sh, &self.disko, &self.disko_rev)?;
         index.sources.push(source(
@@ -151,11 +152,14 @@ impl Options {
             entries.sort();
             entries.dedup_by(|a, b| a.path == b.path && a.below == b.below);
         }
-        let header =
-            format!(
+        let header = format!(
             "Options declared by the flake's pinned sources. Generated; do not edit. Made with:\n\
              cargo xtask options {}--disko DISKO_GIT_DIR --home-manager HOME_MANAGER_GIT_DIR",
-            if self.nixpkgs.is_some() { "--nixpkgs NIXPKGS_GIT_DIR " } else { "" }
+            match (&self.nixpkgs, &self.nixpkgs_rev) {
+                (Some(_), Some(rev)) => format!("--nixpkgs NIXPKGS_DIR --nixpkgs-rev {rev} "),
+                (Some(_), None) => "--nixpkgs NIXPKGS_DIR ".to_owned(),
+                (None, _) => String::new(),
+            }
         );
         let out = sh.current_dir().join(index::PATH);
         std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))?;
@@ -167,10 +171,93 @@ impl Options {
             .map(|(s, e)| (s.as_str(), e.len()))
             .collect();
         eprintln!(
-            "wrote {} ({} options)",
+            "wrote {} ({} options, {} nixpkgs module files)",
             out.display(),
-            counts.values().sum::<usize>()
+            counts.values().sum::<usize>(),
+            index.modules.len()
         );
+        Ok(())
+    }
+
+    /// nixpkgs' part: every module file of `nixos/modules` there is (a git repository), or
+    /// those a partial tree holds, each listed with its hash; `lib/.version` must be the
+    /// release `--nixpkgs-ref` names.
+    fn read_nixpkgs(&self, sh: &Shell, dir: &Path, index: &mut Index) -> anyhow::Result<()> {
+        let want = tree::release_of(&self.nixpkgs_ref).with_context(|| {
+            format!(
+                "--nixpkgs-ref {} is no release branch (nixos-YY.MM)",
+                self.nixpkgs_ref
+            )
+        })?;
+        let reference = format!("github:NixOS/nixpkgs/{}", self.nixpkgs_ref);
+        let files: Vec<(String, String)>;
+        let version: String;
+        let rev: String;
+        if dir.join("HEAD").is_file() || dir.join(".git").exists() {
+            let git_dir = if dir.join(".git").exists() {
+                dir.join(".git")
+            } else {
+                dir.to_path_buf()
+            };
+            let given = self.nixpkgs_rev.as_deref().unwrap_or(&self.nixpkgs_ref);
+            let repo = open(sh, &git_dir, given)?;
+            version = repo.read("lib/.version")?;
+            files = repo
+                .files("nixos/modules")?
+                .into_iter()
+                .map(|file| Ok((file.clone(), repo.read(&file)?)))
+                .collect::<anyhow::Result<_>>()?;
+            rev = repo.rev.clone();
+        } else {
+            rev = self.nixpkgs_rev.clone().with_context(|| {
+                format!(
+                    "{} is a directory, not a git repository: give the commit its files were \
+                     taken at with --nixpkgs-rev",
+                    dir.display()
+                )
+            })?;
+            anyhow::ensure!(
+                tree::is_commit(&rev),
+                "--nixpkgs-rev {rev} is not a full commit id (40 hex digits)"
+            );
+            version = std::fs::read_to_string(dir.join("lib/.version")).with_context(|| {
+                format!(
+                    "{} has no lib/.version, which shows the release its files are from",
+                    dir.display()
+                )
+            })?;
+            files = tree::nix_files(dir, "nixos/modules")?
+                .into_iter()
+                .map(|file| {
+                    let text = std::fs::read_to_string(dir.join(&file))
+                        .with_context(|| format!("cannot read {}", dir.join(&file).display()))?;
+                    Ok((file, text))
+                })
+                .collect::<anyhow::Result<_>>()?;
+        }
+        anyhow::ensure!(
+            version.trim() == want,
+            "nixpkgs at {rev} is release {}, not {want} (lib/.version)",
+            version.trim()
+        );
+        anyhow::ensure!(
+            !files.is_empty(),
+            "no module file under {}/nixos/modules",
+            dir.display()
+        );
+        index.sources.push(Source {
+            name: "nixpkgs".into(),
+            reference,
+            rev,
+        });
+        for (file, text) in &files {
+            index.modules.push(Module {
+                source: "nixpkgs".into(),
+                path: file.clone(),
+                sha256: tree::sha256_hex(text),
+            });
+            add(index, "nixos", file, text);
+        }
         Ok(())
     }
 }

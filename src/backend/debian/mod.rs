@@ -132,10 +132,7 @@ pub fn boot(
         framing: qemu::FRAMING,
     };
     let machine = progress::step(progress, "boot", || Machine::start(config))?;
-    Ok(Guest {
-        machine,
-        overlay,
-    })
+    Ok(Guest { machine, overlay })
 }
 
 /// The installed system's kernel command line: `/` is the layout's root subvolume, mounted by
