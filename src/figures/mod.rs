@@ -167,7 +167,10 @@ mod tests {
     #[test]
     fn a_run_on_other_inputs_starts_afresh() {
         let fresh = run("b", 2.0).pooled_with(Some(run("a", 1.0)));
-        assert_eq!((fresh.runs, fresh.figures["x"].samples.clone()), (1, vec![2.0]));
+        assert_eq!(
+            (fresh.runs, fresh.figures["x"].samples.clone()),
+            (1, vec![2.0])
+        );
         let unkeyed = run("", 2.0).pooled_with(Some(run("", 1.0)));
         assert_eq!(unkeyed.runs, 1);
     }

@@ -33,7 +33,7 @@ pub struct Vmtest {
 
 /// What runs the scenarios: the Debian guest, prepared once, or Nix, which builds each VM.
 enum Runner {
-    Debian(debian::Prepared),
+    Debian(Box<debian::Prepared>),
     Nixos(nix::Nix),
 }
 
@@ -55,7 +55,9 @@ impl Vmtest {
         let backend = resolved.kind();
         let reporter = Reporter::new();
         let runner = match resolved.backend {
-            Backend::Debian => Runner::Debian(debian::prepare(&root, self.accel, &reporter)?),
+            Backend::Debian => {
+                Runner::Debian(Box::new(debian::prepare(&root, self.accel, &reporter)?))
+            }
             Backend::Nixos(nix) => Runner::Nixos(nix),
         };
         let mut rows = Vec::new();
