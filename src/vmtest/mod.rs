@@ -86,6 +86,7 @@ pub fn run(
     let disk_image = guest.disk_image().to_path_buf();
     let figures = measure(
         &mut guest.machine,
+        &raw,
         &realized.scenario,
         Kind::Debian,
         prepared.accel.name(),
@@ -122,6 +123,7 @@ pub fn run_nixos(project_root: &Path, vm: &Vm, progress: &dyn Progress) -> anyho
     };
     let figures = measure(
         &mut machine,
+        &raw,
         &vm.scenario,
         Kind::Nixos,
         accel,
@@ -142,6 +144,7 @@ pub fn run_nixos(project_root: &Path, vm: &Vm, progress: &dyn Progress) -> anyho
 /// Runs the scenario's claim workloads (see [`Workload::for_scenario`]).
 fn measure(
     machine: &mut Machine,
+    raw: &Path,
     scenario: &str,
     backend: Kind,
     accel: &str,
@@ -151,6 +154,7 @@ fn measure(
     let setup = workload::Setup {
         disk_image,
         repetitions: REPETITIONS,
+        transcript: &raw.join("workloads.txt"),
     };
     let measured = workload::run(machine, Workload::for_scenario(scenario), &setup, progress)?;
     Ok(Figures {

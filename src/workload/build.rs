@@ -58,8 +58,7 @@ pub fn run(machine: &mut Machine, setup: &Setup, figures: &mut Figures) -> anyho
     };
     for rep in 0..setup.repetitions {
         let build = |machine: &mut Machine, name: &str, options: &str| {
-            fields(
-                machine,
+            fields(machine, setup,
                 &format!("systemd-run --scope -q sh /run/nixos-tuning/build.sh {name}-{rep}-$RANDOM {options}"),
                 600,
             )

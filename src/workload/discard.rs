@@ -53,7 +53,12 @@ pub fn run(machine: &mut Machine, setup: &Setup, figures: &mut Figures) -> anyho
     let before = allocated(image)?;
     machine.succeed("sh /run/nixos-tuning/discard.sh write")?;
     let written = allocated(image)?;
-    let deleted = fields(machine, "sh /run/nixos-tuning/discard.sh delete", 300)?;
+    let deleted = fields(
+        machine,
+        setup,
+        "sh /run/nixos-tuning/discard.sh delete",
+        300,
+    )?;
     let after = allocated(image)?;
     let grown = written.saturating_sub(before) as f64;
     anyhow::ensure!(

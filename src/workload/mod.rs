@@ -48,7 +48,6 @@ const ALL: &[Workload] = &[
     Workload::Pressure,
     Workload::DiskSwap,
     Workload::Swappiness,
-    Workload::Discard,
 ];
 
 impl Workload {
@@ -84,6 +83,8 @@ pub struct Setup<'a> {
     pub disk_image: Option<&'a Path>,
     /// Repetitions of the cheap workloads, for their spread.
     pub repetitions: usize,
+    /// Where every workload command and its output is appended, for a reader of the run.
+    pub transcript: &'a Path,
 }
 
 /// The guest scripts, by the name they get under `/run/nixos-tuning/`.
@@ -133,9 +134,9 @@ pub fn run(
         progress::step(progress, &step, || match workload {
             Workload::Corpus => corpus::run(machine, setup, &mut figures),
             Workload::Build => build::run(machine, setup, &mut figures),
-            Workload::Pressure => pressure::run(machine, &mut figures),
-            Workload::DiskSwap => pressure::run_on_disk_swap(machine, &mut figures),
-            Workload::Swappiness => swappiness::run(machine, &mut figures),
+            Workload::Pressure => pressure::run(machine, setup, &mut figures),
+            Workload::DiskSwap => pressure::run_on_disk_swap(machine, setup, &mut figures),
+            Workload::Swappiness => swappiness::run(machine, setup, &mut figures),
             Workload::Discard => discard::run(machine, setup, &mut figures),
         })
         .with_context(|| format!("workload `{}` failed", workload.name()))?;
@@ -157,11 +158,59 @@ fn install_scripts(machine: &mut Machine) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs a guest command that prints `key value` lines, failing with its output otherwise.
-fn fields(machine: &mut Machine, command: &str, deadline_secs: u64) -> anyhow::Result<Fields> {
-    let output = machine.succeed_within(
+/// Runs a guest command that prints `key value` lines, failing with its output otherwise;
+/// both go to the transcript.
+fn fields(
+    machine: &mut Machine,
+    setup: &Setup,
+    command: &str,
+    deadline_secs: u64,
+) -> anyhow::Result<Fields> {
+    let output = machine.execute_within(
         &format!("{command} 2>&1"),
         std::time::Duration::from_secs(deadline_secs),
     )?;
-    Ok(Fields::parse(&output))
+    let entry = format!(
+        "$ {command}\n{}[exit status {}]\n\n",
+        output.stdout, output.status
+    );
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(setup.transcript)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, entry.as_bytes()))
+        .with_context(|| format!("cannot write `{}`", setup.transcript.display()))?;
+    anyhow::ensure!(
+        output.status == 0,
+        "`{command}` failed with exit status {}:\n{}",
+        output.status,
+        output.stdout
+    );
+    Ok(Fields::parse(&output.stdout))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_workload_runs_at_most_once_and_baseline_runs_them_all() {
+        for scenario in [
+            "baseline",
+            "compression",
+            "parallelism",
+            "zram",
+            "ssd",
+            "all",
+            "new",
+        ] {
+            let list = Workload::for_scenario(scenario);
+            for (i, w) in list.iter().enumerate() {
+                assert!(!list[i + 1..].contains(w), "{scenario} runs {w:?} twice");
+            }
+        }
+        assert_eq!(Workload::for_scenario("baseline").len(), 6);
+        // Discard first: the others' deletions would be discarded while it measures.
+        assert_eq!(Workload::for_scenario("baseline")[0], Workload::Discard);
+    }
 }

@@ -2,7 +2,7 @@
 //! (zram, or none), and the same on a temporary swap file on disk: whether it completes or
 //! is killed, how much swap it used, zram's compression and what reached the disk.
 
-use super::fields;
+use super::{fields, Setup};
 use crate::figures::{id, Figures, Spec, Unit};
 use crate::probe::zramctl;
 use crate::vm::Machine;
@@ -64,8 +64,8 @@ pub const DISK_SWAP_WRITES: Spec = Spec::new(
 );
 
 /// On the machine's own swap.
-pub fn run(machine: &mut Machine, figures: &mut Figures) -> anyhow::Result<()> {
-    let out = fields(machine, "sh /run/nixos-tuning/pressure.sh", 900)?;
+pub fn run(machine: &mut Machine, setup: &Setup, figures: &mut Figures) -> anyhow::Result<()> {
+    let out = fields(machine, setup, "sh /run/nixos-tuning/pressure.sh", 900)?;
     let completed = out.number("status")? == 0.0;
     figures.record(&COMPLETED, f64::from(u8::from(completed)));
     figures.record(&DISK_WRITES, out.number("disk-write-bytes")?);
@@ -79,9 +79,12 @@ pub fn run(machine: &mut Machine, figures: &mut Figures) -> anyhow::Result<()> {
 }
 
 /// On a swap file as large as zram's device would be (half the memory, zramSwap's default).
-pub fn run_on_disk_swap(machine: &mut Machine, figures: &mut Figures) -> anyhow::Result<()> {
-    let out = fields(
-        machine,
+pub fn run_on_disk_swap(
+    machine: &mut Machine,
+    setup: &Setup,
+    figures: &mut Figures,
+) -> anyhow::Result<()> {
+    let out = fields(machine, setup,
         "sh /run/nixos-tuning/pressure.sh $(awk '/^MemTotal:/ { print int($2 / 2048) }' /proc/meminfo)",
         900,
     )?;

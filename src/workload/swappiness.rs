@@ -2,7 +2,7 @@
 //! a file larger than what is left is read twice, on a temporary swap file), and the pages
 //! the kernel swapped out and in meanwhile, at the machine's `vm.swappiness`.
 
-use super::fields;
+use super::{fields, Setup};
 use crate::figures::{id, Figures, Spec, Unit};
 use crate::vm::Machine;
 
@@ -26,8 +26,8 @@ pub const PSWPIN: Spec = Spec::new(
     false,
 );
 
-pub fn run(machine: &mut Machine, figures: &mut Figures) -> anyhow::Result<()> {
-    let out = fields(machine, "bash /run/nixos-tuning/swappiness.sh", 900)?;
+pub fn run(machine: &mut Machine, setup: &Setup, figures: &mut Figures) -> anyhow::Result<()> {
+    let out = fields(machine, setup, "bash /run/nixos-tuning/swappiness.sh", 900)?;
     figures.record(&VALUE, out.number("swappiness")?);
     figures.record(&PSWPOUT, out.number("pswpout")?);
     figures.record(&PSWPIN, out.number("pswpin")?);
