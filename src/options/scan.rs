@@ -362,26 +362,8 @@ impl Scanner {
                     self.expr(ctx);
                     self.pos += 1;
                 }
-                Tok::Punct("[") => {
-                    self.pos += 1;
-                    while self.peek().is_some() && !self.is_punct("]") {
-                        self.expr(ctx);
-                        if !self.is_punct("]") {
-                            self.pos += 1;
-                        }
-                    }
-                    self.pos += 1;
-                }
-                Tok::Punct("(") => {
-                    self.pos += 1;
-                    while self.peek().is_some() && !self.is_punct(")") {
-                        self.expr(ctx);
-                        if !self.is_punct(")") {
-                            self.pos += 1;
-                        }
-                    }
-                    self.pos += 1;
-                }
+                Tok::Punct("[") => self.group(ctx, "]"),
+                Tok::Punct("(") => self.group(ctx, ")"),
                 Tok::Ident(word) if word == "let" => {
                     self.pos += 1;
                     self.let_bindings();
@@ -411,6 +393,19 @@ impl Scanner {
             }
         }
         false
+    }
+
+    /// A list or a parenthesised expression, from its opening token past `close`: each
+    /// element is read as an expression, since a module may declare options inside one.
+    fn group(&mut self, ctx: &Ctx, close: &str) {
+        self.pos += 1;
+        while self.peek().is_some() && !self.is_punct(close) {
+            self.expr(ctx);
+            if !self.is_punct(close) {
+                self.pos += 1;
+            }
+        }
+        self.pos += 1;
     }
 
     fn skip_group(&mut self) {

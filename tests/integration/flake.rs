@@ -1,31 +1,11 @@
 //! flake.nix pins NixOS 25.05, disko and Home Manager, every input follows the one nixpkgs,
 //! and `flake.lock`, when present, locks exactly those inputs at the refs the URLs name.
 
-use crate::support::project_root;
+use crate::support::{nix_eval_expr, project_root};
 
 /// `inputs` of flake.nix, evaluated with real Nix.
 pub fn inputs() -> serde_json::Value {
-    let output = std::process::Command::new("nix-instantiate")
-        .args([
-            "--eval",
-            "--strict",
-            "--json",
-            "--expr",
-            "(import ./flake.nix).inputs",
-        ])
-        .current_dir(project_root())
-        .env(
-            "NIX_STATE_DIR",
-            std::env::temp_dir().join("nixos-tuning-nix-state"),
-        )
-        .output()
-        .expect("nix-instantiate runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    nix_eval_expr("(import ./flake.nix).inputs")
 }
 
 /// `owner/repo/ref` of a `github:` URL.
@@ -94,18 +74,10 @@ fn a_lock_pins_every_input_at_the_ref_of_its_url() {
 fn the_flake_takes_its_scenarios_from_the_shared_list() {
     let flake = std::fs::read_to_string(project_root().join("flake.nix")).unwrap();
     assert!(flake.contains("import ./nix-tests/scenarios.nix"));
-    let output = std::process::Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json", "--expr"])
-        .arg("map (s: s.name) (import ./nix-tests/scenarios.nix)")
-        .current_dir(project_root())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let names: Vec<String> = serde_json::from_slice(&output.stdout).unwrap();
+    let names: Vec<String> = serde_json::from_value(nix_eval_expr(
+        "map (s: s.name) (import ./nix-tests/scenarios.nix)",
+    ))
+    .unwrap();
     assert_eq!(
         names,
         nixos_tuning::scenario::names(project_root()).unwrap()
@@ -138,17 +110,7 @@ fn the_flake_outputs_a_machine_and_a_vm_per_scenario() {
         checks = builtins.attrNames self.checks.x86_64-linux;
         systems = builtins.mapAttrs (_: c: c.system) self.nixosConfigurations;
       }"#;
-    let output = std::process::Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json", "--expr", expr])
-        .current_dir(project_root())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let value = nix_eval_expr(expr);
     let names = nixos_tuning::scenario::names(project_root()).unwrap();
     let mut sorted = names.clone();
     sorted.sort();

@@ -9,7 +9,6 @@
 //! with the module to add; the index has no nixpkgs part yet (README, "Options check").
 
 use std::path::Path;
-use std::process::Command;
 
 use nixos_tuning::options::check::{unknown_options, Reason, Unknown};
 use nixos_tuning::options::coverage::{self, DECLARERS};
@@ -17,7 +16,7 @@ use nixos_tuning::options::index::{self, Below, Entry, Index, Module};
 use nixos_tuning::options::scan;
 use nixos_tuning::scenario;
 
-use crate::support::project_root;
+use crate::support::{nix_eval, project_root};
 
 /// The NixOS modules of the project that take arguments.
 const FUNCTION_MODULES: [&str; 2] = [
@@ -32,25 +31,13 @@ fn index() -> Index {
 
 /// What `file` (a module taking arguments) sets, as data.
 fn collect(file: &Path) -> serde_json::Value {
-    let output = Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json"])
-        .arg(project_root().join("nix-tests/options/collect.nix"))
-        .arg("--arg")
-        .arg("file")
-        .arg(file)
-        .env(
-            "NIX_STATE_DIR",
-            std::env::temp_dir().join("nixos-tuning-nix-state"),
-        )
-        .output()
-        .expect("nix-instantiate runs (tools/setup-debian.sh installs it)");
-    assert!(
-        output.status.success(),
-        "{}: {}",
-        file.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let collect = project_root().join("nix-tests/options/collect.nix");
+    nix_eval(&[
+        collect.as_ref(),
+        "--arg".as_ref(),
+        "file".as_ref(),
+        file.as_ref(),
+    ])
 }
 
 /// Each module of the project with what the index does not declare in it.

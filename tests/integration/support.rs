@@ -18,3 +18,30 @@ pub fn snapshot_settings(area: &str) -> insta::Settings {
     settings.set_omit_expression(true);
     settings
 }
+
+/// `nix-instantiate --eval --strict --json` with `args`, run from the project root: the
+/// value, or a failed test quoting Nix's error.
+pub fn nix_eval(args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let output = std::process::Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json"])
+        .args(args)
+        .current_dir(project_root())
+        // Debian's Nix keeps its state under /nix/var unless told: keep tests out of it.
+        .env(
+            "NIX_STATE_DIR",
+            std::env::temp_dir().join("nixos-tuning-nix-state"),
+        )
+        .output()
+        .expect("nix-instantiate runs (tools/setup-debian.sh installs it)");
+    assert!(
+        output.status.success(),
+        "nix-instantiate {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("nix-instantiate --json prints JSON")
+}
+
+/// [`nix_eval`] of one expression.
+pub fn nix_eval_expr(expr: &str) -> serde_json::Value {
+    nix_eval(&["--expr".as_ref(), expr.as_ref()])
+}
