@@ -19,6 +19,9 @@ pub struct Claim {
     /// A range the guide states in numbers, on the figure's scale (the 20-30% of
     /// compression): the report says where the measured figure falls against it.
     pub guide_range: Option<(f64, f64)>,
+    /// The figure of baseline's run it is compared with, and that bar's name, when not
+    /// `figure` itself: zram's disk writes are compared with the same workload on a swap file.
+    pub baseline_figure: Option<(&'static str, &'static str)>,
     /// Other figures the judgement reads.
     pub also: &'static [&'static str],
     /// Whether the vmtest trial fails when the claim does not hold. Claims decided by

@@ -53,7 +53,10 @@ fn assess(claim: &'static Claim, evidence: &Evidence) -> Assessment {
         verdict: judgement.verdict,
         why: judgement.why,
         band: judgement.band,
-        baseline: evidence.baseline.figure(claim.figure).cloned(),
+        baseline: evidence
+            .baseline
+            .figure(claim.baseline_figure.map_or(claim.figure, |(id, _)| id))
+            .cloned(),
         scenario,
         caveat,
     }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::svg::{chart, escape};
-use super::{show_band, show_figure, Report, Section};
+use super::{show_band, show_baseline, show_figure, Report, Section};
 use crate::claims::{Assessment, NOT_MEASURED};
 use crate::vmtest::effects;
 
@@ -98,7 +98,7 @@ fn verdict_table(html: &mut String, report: &Report) {
             escape(a.id),
             escape(a.claim.quote),
             escape(&cell(a.scenario.as_ref())),
-            escape(&cell(a.baseline.as_ref())),
+            escape(&show_baseline(a)),
             escape(&band),
             badge(a.verdict)
         );

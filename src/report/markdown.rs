@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{show_band, show_figure, Report, Section};
+use super::{show_band, show_baseline, show_figure, Report, Section};
 use crate::claims::{Assessment, NOT_MEASURED};
 use crate::vmtest::effects;
 
@@ -36,7 +36,7 @@ pub fn render(report: &Report) -> String {
             a.claim.optimization,
             a.claim.quote,
             figure_cell(a.scenario.as_ref()),
-            figure_cell(a.baseline.as_ref()),
+            show_baseline(a),
             band_cell(a),
             a.verdict
         );

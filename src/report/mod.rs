@@ -190,6 +190,19 @@ pub fn show_value(unit: crate::figures::Unit, value: f64) -> String {
     }
 }
 
+/// The baseline column of a claim: its figure, and what it is when not the claim's own
+/// figure in baseline (`355.7 MiB (swap file)`).
+pub fn show_baseline(assessment: &crate::claims::Assessment) -> String {
+    let value = assessment
+        .baseline
+        .as_ref()
+        .map_or_else(|| "–".to_owned(), show_figure);
+    match assessment.claim.baseline_figure {
+        Some((_, name)) => format!("{value} ({name})"),
+        None => value,
+    }
+}
+
 /// `median (min–max, n samples)`, or the value alone for a single sample. The samples are
 /// every repetition of every run pooled in the figures (see [`crate::figures::Figures::runs`]).
 pub fn show_figure(figure: &crate::figures::Figure) -> String {

@@ -18,7 +18,11 @@ const TOP: f64 = 12.0;
 pub fn chart(assessment: &Assessment, id: &str) -> Option<String> {
     let mut bars: Vec<(&str, &Figure, &str)> = Vec::new();
     if let Some(f) = &assessment.baseline {
-        bars.push(("baseline", f, "#8a8f98"));
+        let name = assessment
+            .claim
+            .baseline_figure
+            .map_or("baseline", |(_, name)| name);
+        bars.push((name, f, "#8a8f98"));
     }
     if let Some(f) = &assessment.scenario {
         bars.push((assessment.claim.scenario, f, "#2563eb"));

@@ -161,6 +161,7 @@ fn measure(
         scenario: scenario.to_owned(),
         backend: backend.name().to_owned(),
         accel: accel.to_owned(),
+        runs: 1,
         ..measured
     })
 }
