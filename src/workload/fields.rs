@@ -89,3 +89,44 @@ mod tests {
         assert!(Fields::parse("n NaN").number("n").is_err());
     }
 }
+
+/// Real transcripts (`raw/workloads.txt` of the recorded runs) read back.
+#[cfg(test)]
+mod transcripts {
+    use super::Fields;
+
+    const ZRAM: &str = include_str!("../../tests/fixtures/workloads/debian/zram.txt");
+    const BASELINE: &str = include_str!("../../tests/fixtures/workloads/debian/baseline.txt");
+
+    /// The output of the command whose line starts with `$ {command}`.
+    fn output_of<'a>(transcript: &'a str, command: &str) -> &'a str {
+        let start = transcript
+            .find(&format!("$ {command}"))
+            .unwrap_or_else(|| panic!("no `{command}` in the transcript"));
+        let body = &transcript[start..];
+        let body = &body[body.find('\n').unwrap() + 1..];
+        &body[..body.find("[exit status").unwrap()]
+    }
+
+    #[test]
+    fn zram_held_the_pressure_and_its_zramctl_section_parses() {
+        let out = output_of(ZRAM, "sh /run/nixos-tuning/pressure.sh");
+        let fields = Fields::parse(out);
+        assert_eq!(fields.number("status").unwrap(), 0.0);
+        assert_eq!(fields.number("disk-write-bytes").unwrap(), 0.0);
+        let (_, table) = out.split_once("--- zramctl\n").unwrap();
+        let devices = crate::probe::zramctl::parse(table).unwrap();
+        assert_eq!(devices.len(), 1);
+        assert!(devices[0].data.as_ref().unwrap().bytes > devices[0].compr.as_ref().unwrap().bytes);
+    }
+
+    #[test]
+    fn baseline_was_killed_without_swap_and_completed_on_a_swap_file() {
+        let killed = Fields::parse(output_of(BASELINE, "sh /run/nixos-tuning/pressure.sh\n"));
+        assert_eq!(killed.number("status").unwrap(), 137.0);
+        assert!(killed.number("swap-used-bytes").is_err());
+        let on_file = Fields::parse(output_of(BASELINE, "sh /run/nixos-tuning/pressure.sh $("));
+        assert_eq!(on_file.number("status").unwrap(), 0.0);
+        assert!(on_file.number("disk-write-bytes").unwrap() > 100e6);
+    }
+}

@@ -41,8 +41,9 @@ fn fixture_folders_are_probes_with_sources() {
     for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
         let dir = entry.unwrap().path();
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        // Not a probe's outputs: recorded runs for the report, server captures for advise.
-        if name == "figures" || name == "advise" {
+        // Not a probe's outputs: recorded runs for the report, server captures for advise,
+        // workload transcripts (each a level deeper, out of the probes' glob).
+        if ["figures", "advise", "workloads"].contains(&name.as_str()) {
             continue;
         }
         assert!(Probe::from_name(&name).is_some(), "{name} is no probe");
