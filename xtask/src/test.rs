@@ -1,10 +1,14 @@
-//! `cargo xtask test`: the whole test suite. Builds the guest image and base disk first, with
-//! progress, and where Nix can build the flake every scenario's NixOS VM too, so no test
-//! spends its deadline on a first build, then runs nextest.
+//! `cargo xtask test`: the whole test suite. Builds the guest image and base disk first and
+//! makes (or reuses) every scenario's run, with progress, on the debian backend and, where
+//! Nix can build the flake, on the nixos one too, so no test spends its deadline on a first
+//! build or run (a clean checkout's baseline alone takes minutes under TCG); then runs
+//! nextest.
 
-use nixos_tuning::backend::{debian, nixos, Backend, Choice};
+use anyhow::Context;
+use nixos_tuning::backend::{debian, Choice, Kind};
 use nixos_tuning::scenario;
 use nixos_tuning::vm::accel::AccelChoice;
+use nixos_tuning::vmtest;
 use xshell::{cmd, Shell};
 
 use crate::progress::Reporter;
@@ -25,9 +29,15 @@ impl Test {
         debian::prepare(&root, AccelChoice::Auto, &reporter)?;
         let resolved = Choice::Auto.resolve(&root)?;
         eprintln!("{}", resolved.reason);
-        if let Backend::Nixos(nix) = &resolved.backend {
+        let mut kinds = vec![Kind::Debian];
+        if resolved.kind() == Kind::Nixos {
+            kinds.push(Kind::Nixos);
+        }
+        for kind in kinds {
             for name in scenario::names(&root)? {
-                nixos::prepare(nix, &root, &name, &reporter)?;
+                eprintln!("== {kind} {name}");
+                vmtest::ensure(&root, kind, &name, AccelChoice::Auto, &reporter)
+                    .with_context(|| format!("scenario `{name}` failed on the {kind} backend"))?;
             }
         }
         let profile = if crate::progress::in_ci() {
