@@ -16,7 +16,7 @@ use crate::vmtest::{self, effects, Facts};
 /// Why no report could be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("no scenario has run: {dir} holds no report.json or figures.json; run `cargo xtask vmtest --all` first")]
+    #[error("no scenario has run: {dir} holds no report.json or figures.json; run `cargo xtask vmtest --all --measure` first")]
     NoRuns { dir: PathBuf },
     #[error("cannot read `{path}`: {message}; run its scenario again with `cargo xtask vmtest`")]
     Unreadable { path: PathBuf, message: String },

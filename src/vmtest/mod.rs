@@ -26,6 +26,15 @@ use crate::workload::{self, Workload};
 pub use facts::{Facts, Outputs};
 pub use measurements::Measurements;
 
+/// Whether a run also measures the guide's claims. The claim workloads take minutes under
+/// TCG (Btrfs alone holds freed space 120 s before discarding it), so the snapshot job does
+/// without them; `cargo xtask vmtest --measure` and the test suite run them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claims {
+    Skip,
+    Measure,
+}
+
 /// Repetitions of the cheap claim workloads in one run, for their spread.
 const REPETITIONS: usize = 3;
 
@@ -73,6 +82,7 @@ pub fn run(
     project_root: &Path,
     prepared: &Prepared,
     realized: &Realized,
+    claims: Claims,
     progress: &dyn Progress,
 ) -> anyhow::Result<Report> {
     let dir = out_dir(project_root, Kind::Debian, &realized.scenario);
@@ -84,15 +94,18 @@ pub fn run(
     };
     let outputs = run_probes(&mut guest.machine, &raw, &mut measurements, progress)?;
     let disk_image = guest.disk_image().to_path_buf();
-    let figures = measure(
-        &mut guest.machine,
-        &raw,
-        &realized.scenario,
-        Kind::Debian,
-        prepared.accel.name(),
-        Some(&disk_image),
-        progress,
-    )?;
+    let figures = match claims {
+        Claims::Skip => None,
+        Claims::Measure => Some(measure(
+            &mut guest.machine,
+            &raw,
+            &realized.scenario,
+            Kind::Debian,
+            prepared.accel.name(),
+            Some(&disk_image),
+            progress,
+        )?),
+    };
     progress::step(progress, "shut down", || guest.shutdown())?;
     let inputs = inputs_key(prepared, realized);
     finish(
@@ -101,12 +114,17 @@ pub fn run(
         inputs,
         &outputs,
         measurements,
-        &figures,
+        figures,
     )
 }
 
 /// Runs the built NixOS `vm` and writes its report, measurements and raw outputs.
-pub fn run_nixos(project_root: &Path, vm: &Vm, progress: &dyn Progress) -> anyhow::Result<Report> {
+pub fn run_nixos(
+    project_root: &Path,
+    vm: &Vm,
+    claims: Claims,
+    progress: &dyn Progress,
+) -> anyhow::Result<Report> {
     let dir = out_dir(project_root, Kind::Nixos, &vm.scenario);
     let raw = fresh_raw_dir(&dir)?;
     let mut machine = nixos::boot(vm, &dir, progress)?;
@@ -121,15 +139,18 @@ pub fn run_nixos(project_root: &Path, vm: &Vm, progress: &dyn Progress) -> anyho
     } else {
         "tcg"
     };
-    let figures = measure(
-        &mut machine,
-        &raw,
-        &vm.scenario,
-        Kind::Nixos,
-        accel,
-        None,
-        progress,
-    )?;
+    let figures = match claims {
+        Claims::Skip => None,
+        Claims::Measure => Some(measure(
+            &mut machine,
+            &raw,
+            &vm.scenario,
+            Kind::Nixos,
+            accel,
+            None,
+            progress,
+        )?),
+    };
     progress::step(progress, "shut down", || machine.shutdown())?;
     finish(
         &dir,
@@ -137,7 +158,7 @@ pub fn run_nixos(project_root: &Path, vm: &Vm, progress: &dyn Progress) -> anyho
         nixos_inputs_key(vm),
         &outputs,
         measurements,
-        &figures,
+        figures,
     )
 }
 
@@ -179,7 +200,7 @@ fn finish(
     inputs: String,
     outputs: &Outputs,
     mut measurements: Measurements,
-    figures: &Figures,
+    figures: Option<Figures>,
 ) -> anyhow::Result<Report> {
     let raw = dir.join("raw");
     let facts = Facts::from_outputs(outputs)
@@ -196,12 +217,24 @@ fn finish(
         facts,
     };
     write_json(&dir.join("measurements.json"), &measurements)?;
-    let figures = Figures {
-        inputs: report.inputs.clone(),
-        ..figures.clone()
+    let kept = dir.join("figures.json");
+    match figures {
+        Some(figures) => {
+            let figures = Figures {
+                inputs: report.inputs.clone(),
+                ..figures
+            }
+            .pooled_with(read_json(&kept));
+            write_json(&kept, &figures)?;
+        }
+        // Figures measured on other inputs no longer describe this scenario.
+        None => {
+            let earlier: Option<Figures> = read_json(&kept);
+            if earlier.is_some_and(|f| f.inputs != report.inputs) {
+                let _ = std::fs::remove_file(&kept);
+            }
+        }
     }
-    .pooled_with(read_json(&dir.join("figures.json")));
-    write_json(&dir.join("figures.json"), &figures)?;
     write_json(&dir.join("report.json"), &report)?;
     Ok(report)
 }
@@ -255,10 +288,11 @@ pub fn ensure(
     backend: Kind,
     scenario: &str,
     accel: AccelChoice,
+    claims: Claims,
     progress: &dyn Progress,
 ) -> anyhow::Result<Report> {
     if backend == Kind::Nixos {
-        return ensure_nixos(project_root, scenario, progress);
+        return ensure_nixos(project_root, scenario, claims, progress);
     }
     let realized = crate::scenario::realize_named(project_root, scenario)?;
     let prepared = debian::prepare(project_root, accel, progress)?;
@@ -267,10 +301,11 @@ pub fn ensure(
         backend,
         scenario,
         &inputs_key(&prepared, &realized),
+        claims,
     )? {
         return Ok(report);
     }
-    run(project_root, &prepared, &realized, progress)
+    run(project_root, &prepared, &realized, claims, progress)
 }
 
 /// [`ensure`] on the nixos backend: Nix builds (or finds) the VM, and its store path says
@@ -278,6 +313,7 @@ pub fn ensure(
 fn ensure_nixos(
     project_root: &Path,
     scenario: &str,
+    claims: Claims,
     progress: &dyn Progress,
 ) -> anyhow::Result<Report> {
     crate::scenario::find(project_root, scenario)?;
@@ -285,10 +321,16 @@ fn ensure_nixos(
         anyhow::bail!("--backend nixos resolved to another backend");
     };
     let vm = nixos::prepare(&nix, project_root, scenario, progress)?;
-    if let Some(report) = reuse(project_root, Kind::Nixos, scenario, &nixos_inputs_key(&vm))? {
+    if let Some(report) = reuse(
+        project_root,
+        Kind::Nixos,
+        scenario,
+        &nixos_inputs_key(&vm),
+        claims,
+    )? {
         return Ok(report);
     }
-    run_nixos(project_root, &vm, progress)
+    run_nixos(project_root, &vm, claims, progress)
 }
 
 /// The kept report of a run with these inputs, its facts parsed again from its raw outputs.
@@ -297,11 +339,13 @@ fn reuse(
     backend: Kind,
     scenario: &str,
     inputs: &str,
+    claims: Claims,
 ) -> anyhow::Result<Option<Report>> {
     let dir = out_dir(project_root, backend, scenario);
+    // Figures are kept only for the inputs they were measured on (see `finish`).
+    let measured = || dir.join("figures.json").is_file();
     match read_report(&dir.join("report.json")) {
-        // A run from before the claim workloads has no figures: it is not reused.
-        Some(report) if report.inputs == inputs && dir.join("figures.json").is_file() => {
+        Some(report) if report.inputs == inputs && (claims == Claims::Skip || measured()) => {
             let raw = dir.join("raw");
             let facts = Facts::from_outputs(&read_outputs(&raw)?)
                 .with_context(|| format!("the outputs in {} do not parse", raw.display()))?;

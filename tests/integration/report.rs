@@ -77,7 +77,7 @@ fn no_runs_says_what_to_run() {
     assert!(matches!(err, ReportError::NoRuns { .. }));
     assert!(
         err.to_string()
-            .contains("run `cargo xtask vmtest --all` first"),
+            .contains("run `cargo xtask vmtest --all --measure` first"),
         "{err}"
     );
     let missing = Report::gather(&empty.path().join("nothing"), "debian").unwrap_err();

@@ -1,5 +1,5 @@
 //! `cargo xtask test`: the whole test suite. Builds the guest image and base disk first and
-//! makes (or reuses) every scenario's run, with progress, on the debian backend and, where
+//! makes (or reuses) every scenario's run with its claims measured, with progress, on the debian backend and, where
 //! Nix can build the flake, on the nixos one too, so no test spends its deadline on a first
 //! build or run (a clean checkout's baseline alone takes minutes under TCG); then runs
 //! nextest.
@@ -8,7 +8,7 @@ use anyhow::Context;
 use nixos_tuning::backend::{debian, Choice, Kind};
 use nixos_tuning::scenario;
 use nixos_tuning::vm::accel::AccelChoice;
-use nixos_tuning::vmtest;
+use nixos_tuning::vmtest::{self, Claims};
 use xshell::{cmd, Shell};
 
 use crate::progress::Reporter;
@@ -36,8 +36,15 @@ impl Test {
         for kind in kinds {
             for name in scenario::names(&root)? {
                 eprintln!("== {kind} {name}");
-                vmtest::ensure(&root, kind, &name, AccelChoice::Auto, &reporter)
-                    .with_context(|| format!("scenario `{name}` failed on the {kind} backend"))?;
+                vmtest::ensure(
+                    &root,
+                    kind,
+                    &name,
+                    AccelChoice::Auto,
+                    Claims::Measure,
+                    &reporter,
+                )
+                .with_context(|| format!("scenario `{name}` failed on the {kind} backend"))?;
             }
         }
         let profile = if crate::progress::in_ci() {

@@ -9,7 +9,7 @@ use nixos_tuning::backend::nixos::{self, nix};
 use nixos_tuning::backend::{debian, Backend, Choice, Kind};
 use nixos_tuning::scenario;
 use nixos_tuning::vm::accel::AccelChoice;
-use nixos_tuning::vmtest;
+use nixos_tuning::vmtest::{self, Claims};
 use xshell::{cmd, Shell};
 
 use crate::progress::{in_ci, Reporter};
@@ -29,6 +29,10 @@ pub struct Vmtest {
     /// nixos or debian
     #[arg(long, default_value = "auto")]
     backend: Choice,
+    /// Also measure the guide's claims in each VM (and in baseline's), for
+    /// `cargo xtask report`: minutes per scenario under TCG
+    #[arg(long)]
+    measure: bool,
 }
 
 /// What runs the scenarios: the Debian guest, prepared once, or Nix, which builds each VM.
@@ -60,16 +64,22 @@ impl Vmtest {
             }
             Backend::Nixos(nix) => Runner::Nixos(nix),
         };
+        let claims = match self.measure {
+            true => Claims::Measure,
+            false => Claims::Skip,
+        };
         let mut rows = Vec::new();
         for name in &names {
             eprintln!("== {name}");
             let started = Instant::now();
             match &runner {
                 Runner::Nixos(nix) => nixos::prepare(nix, &root, name, &reporter)
-                    .and_then(|vm| vmtest::run_nixos(&root, &vm, &reporter)),
+                    .and_then(|vm| vmtest::run_nixos(&root, &vm, claims, &reporter)),
                 Runner::Debian(prepared) => scenario::realize_named(&root, name)
                     .map_err(anyhow::Error::from)
-                    .and_then(|realized| vmtest::run(&root, prepared, &realized, &reporter)),
+                    .and_then(|realized| {
+                        vmtest::run(&root, prepared, &realized, claims, &reporter)
+                    }),
             }
             .with_context(|| format!("scenario `{name}` failed"))?;
             let measurements = read_measurements(&root, backend, name);
@@ -83,7 +93,7 @@ impl Vmtest {
         }
         if !names.iter().any(|n| n == "baseline") {
             eprintln!("== baseline (for the effects)");
-            vmtest::ensure(&root, backend, "baseline", self.accel, &reporter)?;
+            vmtest::ensure(&root, backend, "baseline", self.accel, claims, &reporter)?;
         }
         let mut failed = Vec::new();
         for row in &mut rows {

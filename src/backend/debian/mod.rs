@@ -51,8 +51,10 @@ pub fn prepare(
     let image = image::ensure(&cache, progress)?;
     let decision = accel::decide(choice, &qemu, &image.kernel, &accel::default_cache())
         .map_err(|message| anyhow::format_err!(message))?;
+    // Said once per process: `cargo xtask test` prepares the guest once per scenario.
+    static NOTED: std::sync::Once = std::sync::Once::new();
     if let Some(note) = &decision.note {
-        progress.note(note);
+        NOTED.call_once(|| progress.note(note));
     }
     let base_disk = base_disk::ensure(&cache, &image, &disk, decision.accel, progress)?;
     Ok(Prepared {

@@ -41,7 +41,7 @@ fn report_without_runs_says_what_to_run() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "run `cargo xtask vmtest --all` first",
+            "run `cargo xtask vmtest --all --measure` first",
         ));
 }
 
