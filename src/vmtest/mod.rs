@@ -94,18 +94,16 @@ pub fn run(
     };
     let outputs = run_probes(&mut guest.machine, &raw, &mut measurements, progress)?;
     let disk_image = guest.disk_image().to_path_buf();
-    let figures = match claims {
-        Claims::Skip => None,
-        Claims::Measure => Some(measure(
-            &mut guest.machine,
-            &raw,
-            &realized.scenario,
-            Kind::Debian,
-            prepared.accel.name(),
-            Some(&disk_image),
-            progress,
-        )?),
-    };
+    let figures = measure(
+        claims,
+        &mut guest.machine,
+        &raw,
+        &realized.scenario,
+        Kind::Debian,
+        prepared.accel.name(),
+        Some(&disk_image),
+        progress,
+    )?;
     progress::step(progress, "shut down", || guest.shutdown())?;
     let inputs = inputs_key(prepared, realized);
     finish(
@@ -139,18 +137,16 @@ pub fn run_nixos(
     } else {
         "tcg"
     };
-    let figures = match claims {
-        Claims::Skip => None,
-        Claims::Measure => Some(measure(
-            &mut machine,
-            &raw,
-            &vm.scenario,
-            Kind::Nixos,
-            accel,
-            None,
-            progress,
-        )?),
-    };
+    let figures = measure(
+        claims,
+        &mut machine,
+        &raw,
+        &vm.scenario,
+        Kind::Nixos,
+        accel,
+        None,
+        progress,
+    )?;
     progress::step(progress, "shut down", || machine.shutdown())?;
     finish(
         &dir,
@@ -162,8 +158,10 @@ pub fn run_nixos(
     )
 }
 
-/// Runs the scenario's claim workloads (see [`Workload::for_scenario`]).
+/// Runs the scenario's claim workloads (see [`Workload::for_scenario`]) when asked to.
+#[allow(clippy::too_many_arguments)]
 fn measure(
+    claims: Claims,
     machine: &mut Machine,
     raw: &Path,
     scenario: &str,
@@ -171,20 +169,23 @@ fn measure(
     accel: &str,
     disk_image: Option<&Path>,
     progress: &dyn Progress,
-) -> anyhow::Result<Figures> {
+) -> anyhow::Result<Option<Figures>> {
+    if claims == Claims::Skip {
+        return Ok(None);
+    }
     let setup = workload::Setup {
         disk_image,
         repetitions: REPETITIONS,
         transcript: &raw.join("workloads.txt"),
     };
     let measured = workload::run(machine, Workload::for_scenario(scenario), &setup, progress)?;
-    Ok(Figures {
+    Ok(Some(Figures {
         scenario: scenario.to_owned(),
         backend: backend.name().to_owned(),
         accel: accel.to_owned(),
         runs: 1,
         ..measured
-    })
+    }))
 }
 
 fn fresh_raw_dir(dir: &Path) -> anyhow::Result<PathBuf> {
