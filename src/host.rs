@@ -1,10 +1,20 @@
-//! The host programs the project runs, found on PATH with the package that provides them, so
-//! a missing one is an error that says what to install.
+//! The host programs the project runs, and the one way to run them.
+//!
+//! [`Tool`] lists every program with the Debian package that has it, so a missing one is an
+//! error that names it and the set-up script. [`run`] runs a program with a deadline while
+//! draining its output on threads: a child that fills a pipe can never block the wait, and a
+//! child past its deadline is killed and reaped.
 
+use std::io::Read;
 use std::path::PathBuf;
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// The script that installs every tool; each hint names it.
+pub const SETUP: &str = "tools/setup-debian.sh";
 
 /// A program the project needs and the Debian package that has it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tool {
     pub program: &'static str,
     pub package: &'static str,
@@ -26,25 +36,77 @@ pub const TAR2SQFS: Tool = Tool {
     program: "tar2sqfs",
     package: "squashfs-tools-ng",
 };
+pub const TAR: Tool = Tool {
+    program: "tar",
+    package: "tar",
+};
 pub const NIX_INSTANTIATE: Tool = Tool {
     program: "nix-instantiate",
     package: "nix-bin",
 };
+pub const NIX: Tool = Tool {
+    program: "nix",
+    package: "nix-bin",
+};
+pub const SSH: Tool = Tool {
+    program: "ssh",
+    package: "openssh-client",
+};
+pub const SSH_KEYGEN: Tool = Tool {
+    program: "ssh-keygen",
+    package: "openssh-client",
+};
+pub const GIT: Tool = Tool {
+    program: "git",
+    package: "git",
+};
+pub const CHROMIUM: Tool = Tool {
+    program: "chromium",
+    package: "chromium",
+};
+
+/// Every host program the project runs; `tools/setup-debian.sh` installs each.
+pub const ALL: [Tool; 11] = [
+    QEMU,
+    QEMU_IMG,
+    MMDEBSTRAP,
+    TAR2SQFS,
+    TAR,
+    NIX_INSTANTIATE,
+    NIX,
+    SSH,
+    SSH_KEYGEN,
+    GIT,
+    CHROMIUM,
+];
+
+/// A program that is not on `PATH`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{program}` is not installed (Debian package `{package}`): run `{SETUP}`, which installs \
+     everything the project needs"
+)]
+pub struct Missing {
+    pub program: &'static str,
+    pub package: &'static str,
+}
 
 impl Tool {
-    /// The program's full path, or an error naming the package to install.
-    pub fn find(self) -> anyhow::Result<PathBuf> {
+    /// The program's full path, or an error naming its package and the set-up script.
+    pub fn find(self) -> Result<PathBuf, Missing> {
         let path = std::env::var_os("PATH").unwrap_or_default();
         std::env::split_paths(&path)
             .map(|dir| dir.join(self.program))
             .find(|candidate| is_executable(candidate))
-            .ok_or_else(|| {
-                anyhow::format_err!(
-                    "`{}` is not installed: install it with `apt-get install {}` (or run `.ci/setup`)",
-                    self.program,
-                    self.package
-                )
+            .ok_or(Missing {
+                program: self.program,
+                package: self.package,
             })
+    }
+
+    /// A command for the program, found on `PATH`.
+    pub fn command(self) -> Result<Command, Missing> {
+        Ok(Command::new(self.find()?))
     }
 }
 
@@ -52,4 +114,146 @@ fn is_executable(path: &std::path::Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path)
         .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+}
+
+/// What a finished program printed.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// Its stdout when it exited 0; otherwise an error with its status and stderr.
+    pub fn success(self, program: &str) -> Result<String, RunError> {
+        if self.status.success() {
+            return Ok(self.stdout);
+        }
+        Err(RunError::Failed {
+            program: program.to_owned(),
+            status: self.status.to_string(),
+            stderr: self.stderr.trim().to_owned(),
+        })
+    }
+}
+
+/// Why a program gave no output.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot run `{program}`: {source}")]
+    Spawn {
+        program: String,
+        source: std::io::Error,
+    },
+    #[error("`{program}` did not finish within {} s and was stopped", .deadline.as_secs())]
+    Timeout { program: String, deadline: Duration },
+    #[error("`{program}` failed ({status}): {stderr}")]
+    Failed {
+        program: String,
+        status: String,
+        stderr: String,
+    },
+}
+
+/// Runs `command` with stdin closed, reading stdout and stderr whole while it runs; kills it
+/// past `deadline`. Any exit status is a result: see [`Output::success`].
+pub fn run(command: &mut Command, deadline: Duration) -> Result<Output, RunError> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| RunError::Spawn {
+            program: program.clone(),
+            source,
+        })?;
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < deadline => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            // Past the deadline, or the wait itself failed: stop it, never leave it behind.
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(RunError::Timeout { program, deadline });
+            }
+        }
+    };
+    Ok(Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
+}
+
+/// Reads a pipe to its end on a thread of its own.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_larger_than_a_pipe_does_not_block_the_wait() {
+        // 1 MiB on each stream: a wait that does not read would block at 64 KiB.
+        let output = run(
+            Command::new("sh").args([
+                "-c",
+                "head -c 1048576 /dev/zero; head -c 1048576 /dev/zero >&2",
+            ]),
+            Duration::from_secs(20),
+        )
+        .unwrap();
+        assert_eq!(output.stdout.len(), 1 << 20);
+        assert_eq!(output.stderr.len(), 1 << 20);
+    }
+
+    #[test]
+    fn a_program_past_its_deadline_is_stopped() {
+        let deadline = Duration::from_millis(200);
+        let err = run(Command::new("sleep").arg("30"), deadline).unwrap_err();
+        assert!(matches!(err, RunError::Timeout { .. }), "{err}");
+    }
+
+    #[test]
+    fn failures_carry_status_and_stderr() {
+        let output = run(
+            Command::new("sh").args(["-c", "echo broken >&2; exit 3"]),
+            Duration::from_secs(5),
+        )
+        .unwrap();
+        let err = output.success("sh").unwrap_err();
+        assert_eq!(err.to_string(), "`sh` failed (exit status: 3): broken");
+        let missing = run(
+            &mut Command::new("nixos-tuning-no-such-program"),
+            Duration::from_secs(5),
+        );
+        assert!(matches!(missing, Err(RunError::Spawn { .. })));
+    }
+
+    #[test]
+    fn a_missing_tool_names_its_package_and_the_set_up() {
+        let tool = Tool {
+            program: "nixos-tuning-no-such-program",
+            package: "nixos-tuning-package",
+        };
+        let message = tool.find().unwrap_err().to_string();
+        assert!(message.contains("nixos-tuning-package"), "{message}");
+        assert!(message.contains(SETUP), "{message}");
+    }
 }

@@ -4,17 +4,25 @@
 //!
 //! The library holds everything a test can reach; `xtask/` is a thin command line over it.
 
+//! Data flows one way: `nix-tests` → [`scenario`] → [`backend`] → [`vm`] → [`facts`] (through
+//! the [`probe`] parsers) → snapshots, [`claims`] and [`report`]; [`runs`] keeps each run.
+
 pub mod advise;
 pub mod backend;
 pub mod cache;
 pub mod claims;
+pub mod disko;
+pub mod facts;
 pub mod figures;
 pub mod host;
+pub mod lock;
 pub mod nix;
+pub mod optimization;
 pub mod options;
 pub mod probe;
 pub mod progress;
 pub mod report;
+pub mod runs;
 pub mod scenario;
 pub mod vm;
 pub mod vmtest;

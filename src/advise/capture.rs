@@ -2,78 +2,73 @@
 //! get them from a folder of captures or by running the commands here with a timeout.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use super::AdviseError;
+use crate::host;
+use crate::probe::Probe;
 
 /// One command whose output the rules read.
 #[derive(Debug, Clone, Copy)]
 pub struct Capture {
-    /// The file name without `.txt`: the probe's name where there is one.
-    pub name: &'static str,
-    /// What to run on the server (`<command> > <name>.txt`).
-    pub command: &'static str,
-    /// What runs locally: program and arguments.
-    pub local: &'static [&'static str],
+    /// Its parser; `None` for `nproc`, whose output is a number.
+    pub probe: Option<Probe>,
+    /// What runs: program and arguments.
+    pub argv: &'static [&'static str],
+    /// It needs root on a server (`compsize` reads every extent).
+    pub sudo: bool,
     /// The rules cannot say anything without it.
     pub required: bool,
 }
 
+impl Capture {
+    /// The file name without `.txt`: the probe's name, or the program's.
+    pub fn name(&self) -> &'static str {
+        self.probe.map_or(self.argv[0], Probe::name)
+    }
+
+    /// What to run on the server (`<command> > <name>.txt`).
+    pub fn command(&self) -> String {
+        let sudo = if self.sudo { "sudo " } else { "" };
+        format!("{sudo}{}", self.argv.join(" "))
+    }
+}
+
+const fn capture(probe: Probe, argv: &'static [&'static str], required: bool) -> Capture {
+    Capture {
+        probe: Some(probe),
+        argv,
+        sudo: false,
+        required,
+    }
+}
+
 pub const CAPTURES: &[Capture] = &[
-    Capture {
-        name: "free",
-        command: "free -b",
-        local: &["free", "-b"],
-        required: true,
-    },
-    Capture {
-        name: "mount",
-        command: "mount",
-        local: &["mount"],
-        required: true,
-    },
-    Capture {
-        name: "df",
-        command: "df -h",
-        local: &["df", "-h"],
-        required: false,
-    },
-    Capture {
-        name: "swapon",
-        command: "swapon --show --bytes",
-        local: &["swapon", "--show", "--bytes"],
-        required: false,
-    },
-    Capture {
-        name: "zramctl",
-        command: "zramctl",
-        local: &["zramctl"],
-        required: false,
-    },
-    Capture {
-        name: "nix-config",
-        command: "nix --extra-experimental-features nix-command show-config",
-        local: &[
+    capture(Probe::Free, &["free", "-b"], true),
+    capture(Probe::Mount, &["mount"], true),
+    capture(Probe::Df, &["df", "-h"], false),
+    capture(Probe::Swapon, &["swapon", "--show", "--bytes"], false),
+    capture(Probe::Zramctl, &["zramctl"], false),
+    capture(
+        Probe::NixConfig,
+        &[
             "nix",
             "--extra-experimental-features",
             "nix-command",
             "show-config",
         ],
-        required: false,
+        false,
+    ),
+    Capture {
+        sudo: true,
+        ..capture(Probe::Compsize, &["compsize", "-x", "/"], false)
     },
     Capture {
-        name: "compsize",
-        command: "sudo compsize -x /",
-        local: &["compsize", "-x", "/"],
-        required: false,
-    },
-    Capture {
-        name: "nproc",
-        command: "nproc",
-        local: &["nproc"],
+        probe: None,
+        argv: &["nproc"],
+        sudo: false,
         required: false,
     },
 ];
@@ -107,25 +102,26 @@ impl Captures {
             unavailable: BTreeMap::new(),
         };
         for capture in CAPTURES {
-            let file = dir.join(format!("{}.txt", capture.name));
+            let file = dir.join(format!("{}.txt", capture.name()));
             match std::fs::read(&file) {
                 Ok(bytes) => {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
-                    captures.outputs.insert(capture.name, (text, file));
+                    captures.outputs.insert(capture.name(), (text, file));
                 }
                 Err(_) if capture.required => {
                     return Err(AdviseError::Missing {
                         file,
-                        command: capture.command,
-                        name: capture.name,
+                        command: capture.command(),
+                        name: capture.name(),
                     })
                 }
                 Err(_) => {
                     captures.unavailable.insert(
-                        capture.name,
+                        capture.name(),
                         format!(
                             "not captured (`{} > {}.txt`)",
-                            capture.command, capture.name
+                            capture.command(),
+                            capture.name()
                         ),
                     );
                 }
@@ -142,19 +138,19 @@ impl Captures {
             unavailable: BTreeMap::new(),
         };
         for capture in CAPTURES {
-            match run(capture.local, timeout) {
+            match run(capture.argv, timeout) {
                 Ok(text) => {
-                    let source = PathBuf::from(format!("`{}`", capture.local.join(" ")));
-                    captures.outputs.insert(capture.name, (text, source));
+                    let source = PathBuf::from(format!("`{}`", capture.argv.join(" ")));
+                    captures.outputs.insert(capture.name(), (text, source));
                 }
                 Err(why) if capture.required => {
                     return Err(AdviseError::CommandFailed {
-                        command: capture.local.join(" "),
+                        command: capture.argv.join(" "),
                         why,
                     })
                 }
                 Err(why) => {
-                    captures.unavailable.insert(capture.name, why);
+                    captures.unavailable.insert(capture.name(), why);
                 }
             }
         }
@@ -162,58 +158,34 @@ impl Captures {
     }
 }
 
-/// Runs `argv` with stdin closed; its stdout, or why not.
+/// Runs `argv` here within `timeout`: its stdout, or why not.
 fn run(argv: &[&str], timeout: Duration) -> Result<String, String> {
     let (program, args) = argv.split_first().ok_or("no command")?;
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|err| format!("cannot run `{program}`: {err}"))?;
-    // Read on threads so a chatty command cannot block on a full pipe while we wait.
-    let mut stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut stderr = child.stderr.take().ok_or("no stderr")?;
-    let out = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        let _ = stdout.read_to_end(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        let _ = stderr.read_to_end(&mut text);
-        text
-    });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() >= timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "`{}` did not finish within {} s",
-                    argv.join(" "),
-                    timeout.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(err) => return Err(format!("cannot wait for `{program}`: {err}")),
+    let output = host::run(Command::new(program).args(args), timeout).map_err(|err| match err {
+        host::RunError::Timeout { .. } => {
+            format!(
+                "`{}` did not finish within {} s",
+                argv.join(" "),
+                timeout.as_secs()
+            )
         }
-    };
-    let stdout = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
-    let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
-    if !status.success() {
-        let first = stderr.lines().next().unwrap_or("").trim();
-        return Err(format!("`{}` failed ({status}): {first}", argv.join(" ")));
+        other => other.to_string(),
+    })?;
+    if !output.status.success() {
+        let first = output.stderr.lines().next().unwrap_or("").trim();
+        return Err(format!(
+            "`{}` failed ({}): {first}",
+            argv.join(" "),
+            output.status
+        ));
     }
-    Ok(stdout)
+    Ok(output.stdout)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     #[test]
     fn a_command_that_hangs_is_stopped_at_its_timeout() {

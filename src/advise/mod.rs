@@ -9,6 +9,8 @@ mod rules;
 
 use std::path::PathBuf;
 
+use crate::optimization::Optimization;
+
 pub use capture::{Captures, Origin, CAPTURES};
 pub use machine::Machine;
 pub use render::render;
@@ -21,7 +23,7 @@ pub enum AdviseError {
     #[error("{file} is missing: capture it on the server with `{command} > {name}.txt`")]
     Missing {
         file: PathBuf,
-        command: &'static str,
+        command: String,
         name: &'static str,
     },
     #[error("{file} is not `{command}` output ({error}): capture it again")]
@@ -79,8 +81,8 @@ pub struct Condition {
 pub struct Item {
     /// The guide's heading.
     pub optimization: &'static str,
-    /// The scenario that measures it.
-    pub scenario: &'static str,
+    /// What the VMs measure of it: their claims are shown beside the advice.
+    pub optimizations: &'static [Optimization],
     pub recommendation: Recommendation,
     /// What the machine has now, when that decides it.
     pub summary: String,
@@ -88,10 +90,10 @@ pub struct Item {
 }
 
 impl Item {
-    fn new(optimization: &'static str, scenario: &'static str) -> Item {
+    fn new(optimizations: &'static [Optimization]) -> Item {
         Item {
-            optimization,
-            scenario,
+            optimization: optimizations[0].heading(),
+            optimizations,
             recommendation: Recommendation::Undecided,
             summary: String::new(),
             conditions: Vec::new(),

@@ -29,13 +29,13 @@ pub fn render(advice: &Advice, measured: Result<&Report, &str>) -> String {
         if let Ok(report) = measured {
             let assessments: Vec<_> = report
                 .assessments()
-                .filter(|a| a.claim.scenario == item.scenario)
+                .filter(|a| item.optimizations.contains(&a.claim.optimization))
                 .collect();
             if assessments.is_empty() {
                 let _ = writeln!(
                     text,
-                    "  measured: scenario `{}` has not run (`cargo xtask vmtest {}`)",
-                    item.scenario, item.scenario
+                    "  measured: no scenario that applies it has run \
+                     (`cargo xtask vmtest --all --measure`)"
                 );
             }
             for a in assessments {

@@ -3,6 +3,7 @@
 
 use super::machine::Machine;
 use super::{Condition, Item, Recommendation, Status};
+use crate::optimization::Optimization;
 use crate::probe::nix_config::{Cores, MaxJobs};
 
 const GIB: f64 = (1u64 << 30) as f64;
@@ -75,7 +76,7 @@ fn unknown(rule: &'static str, why: &str) -> Condition {
 }
 
 fn compression(machine: &Machine) -> Item {
-    let mut item = Item::new("Btrfs Compression", "compression");
+    let mut item = Item::new(&[Optimization::Compression]);
     let Some(root) = machine.root() else {
         item.summary = "the mount output has no `/`".to_owned();
         return item;
@@ -147,7 +148,7 @@ fn compression(machine: &Machine) -> Item {
 }
 
 fn zram(machine: &Machine) -> Item {
-    let mut item = Item::new("Zram Swap", "zram");
+    let mut item = Item::new(&[Optimization::Zram]);
     let zram_swap: Vec<&str> = machine
         .swap
         .iter()
@@ -209,7 +210,7 @@ fn zram(machine: &Machine) -> Item {
 }
 
 fn parallelism(machine: &Machine) -> Item {
-    let mut item = Item::new("Nix Build Parallelism", "parallelism");
+    let mut item = Item::new(&[Optimization::Parallelism]);
     let Some(nix) = &machine.nix else {
         item.summary = "nix-config not captured: the current settings are unknown".to_owned();
         item.conditions = vec![cpus(machine, "Have multiple CPU cores available")];
@@ -258,7 +259,7 @@ fn parallelism(machine: &Machine) -> Item {
 }
 
 fn binary_caches(machine: &Machine) -> Item {
-    let mut item = Item::new("Binary Cache Configuration", "binary-cache");
+    let mut item = Item::new(&[Optimization::BinaryCache]);
     let Some(nix) = &machine.nix else {
         item.summary = "nix-config not captured: the current caches are unknown".to_owned();
         return item;

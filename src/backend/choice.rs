@@ -1,18 +1,54 @@
-//! `--backend auto|nixos|debian`: what the user asks for, and how it resolves to a [`Kind`].
-//! `auto` takes nixos where a Nix with flakes can build the flake, debian otherwise, and says
-//! which and why in one line.
+//! Which backend runs: [`Kind`] names it (in paths and snapshots), [`Choice`] is what the user
+//! asks for (`--backend auto|nixos|debian`), and resolving a choice gives a [`Selection`]:
+//! the backend, what it needs, and the one line that says why. `auto` takes nixos where a
+//! Nix with flakes can build the flake, debian otherwise.
 
+use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
 use super::nixos::nix::{self, Nix, Unusable};
-use super::Kind;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Nixos,
+    Debian,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Nixos, Kind::Debian];
+
+    /// The name in paths: the runs of the backend (`runs`), `snapshots/<name>/`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Nixos => "nixos",
+            Kind::Debian => "debian",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Kind, String> {
+        Kind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == text)
+            .ok_or_else(|| format!("unknown backend `{text}`: use nixos or debian"))
+    }
+}
+
+/// What the user asks for: one backend, or whichever can run here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
     Auto,
-    Nixos,
-    Debian,
+    Only(Kind),
 }
 
 impl FromStr for Choice {
@@ -21,40 +57,36 @@ impl FromStr for Choice {
     fn from_str(text: &str) -> Result<Choice, String> {
         match text {
             "auto" => Ok(Choice::Auto),
-            "nixos" => Ok(Choice::Nixos),
-            "debian" => Ok(Choice::Debian),
-            other => Err(format!(
-                "unknown backend `{other}`: use auto, nixos or debian"
-            )),
+            other => other
+                .parse()
+                .map(Choice::Only)
+                .map_err(|_| format!("unknown backend `{other}`: use auto, nixos or debian")),
         }
     }
 }
 
-/// The backend that runs, with what it needs, and the line that says why.
+/// The backend that runs, with the Nix it builds with (nixos), and the line that says why.
 #[derive(Debug, Clone)]
-pub struct Resolved {
-    pub backend: Backend,
+pub struct Selection {
+    pub kind: Kind,
     pub reason: String,
+    pub(super) nix: Option<Nix>,
 }
 
-#[derive(Debug, Clone)]
-pub enum Backend {
-    Nixos(Nix),
-    Debian,
-}
-
-impl Resolved {
-    pub fn kind(&self) -> Kind {
-        match self.backend {
-            Backend::Nixos(_) => Kind::Nixos,
-            Backend::Debian => Kind::Debian,
+impl Selection {
+    fn nixos(nix: Nix) -> Selection {
+        Selection {
+            kind: Kind::Nixos,
+            reason: format!("backend: nixos ({})", nix.summary()),
+            nix: Some(nix),
         }
     }
 
-    fn nixos(nix: Nix) -> Resolved {
-        Resolved {
-            reason: format!("backend: nixos ({})", nix.summary()),
-            backend: Backend::Nixos(nix),
+    fn debian(reason: String) -> Selection {
+        Selection {
+            kind: Kind::Debian,
+            reason,
+            nix: None,
         }
     }
 }
@@ -62,23 +94,33 @@ impl Resolved {
 impl Choice {
     /// Decides the backend for the flake at `project_root`; `--backend nixos` without a
     /// usable Nix is an error that says what is missing and how to get it.
-    pub fn resolve(self, project_root: &Path) -> Result<Resolved, Unusable> {
+    pub fn resolve(self, project_root: &Path) -> Result<Selection, Unusable> {
         match self {
-            Choice::Debian => Ok(Resolved {
-                backend: Backend::Debian,
-                reason: "backend: debian (asked for)".into(),
-            }),
-            Choice::Nixos => Ok(Resolved::nixos(nix::detect(project_root)?)),
+            Choice::Only(Kind::Debian) => {
+                Ok(Selection::debian("backend: debian (asked for)".into()))
+            }
+            Choice::Only(Kind::Nixos) => Ok(Selection::nixos(nix::detect(project_root)?)),
             Choice::Auto => Ok(match nix::detect(project_root) {
-                Ok(nix) => Resolved::nixos(nix),
-                Err(unusable) => Resolved {
-                    backend: Backend::Debian,
-                    reason: format!(
-                        "backend: debian, since the nixos backend cannot run here: {}",
-                        unusable.missing()
-                    ),
-                },
+                Ok(nix) => Selection::nixos(nix),
+                Err(unusable) => Selection::debian(format!(
+                    "backend: debian, since the nixos backend cannot run here: {}",
+                    unusable.missing()
+                )),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_parse_and_say_what_is_valid() {
+        assert_eq!("auto".parse(), Ok(Choice::Auto));
+        assert_eq!("debian".parse(), Ok(Choice::Only(Kind::Debian)));
+        assert_eq!("nixos".parse(), Ok(Choice::Only(Kind::Nixos)));
+        let err = "docker".parse::<Choice>().unwrap_err();
+        assert!(err.contains("auto, nixos or debian"), "{err}");
     }
 }

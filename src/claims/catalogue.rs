@@ -5,12 +5,12 @@ use super::claim::{Claim, Evidence, Judgement, Side};
 use super::derived;
 use super::{Band, Verdict};
 use crate::figures::id;
+use crate::optimization::Optimization;
 
 pub const CLAIMS: &[Claim] = &[
     Claim {
         id: "compression.space",
-        scenario: "compression",
-        optimization: "Btrfs Compression",
+        optimization: Optimization::Compression,
         quote: "20-30% space savings for source code",
         figure: id::CORPUS_SAVED_PERCENT,
         guide_range: Some((20.0, 30.0)),
@@ -21,8 +21,7 @@ pub const CLAIMS: &[Claim] = &[
     },
     Claim {
         id: "compression.cpu",
-        scenario: "compression",
-        optimization: "Btrfs Compression",
+        optimization: Optimization::Compression,
         quote: "Minimal CPU overhead with zstd:1",
         figure: id::CORPUS_WRITE_MIB_S,
         guide_range: None,
@@ -33,8 +32,7 @@ pub const CLAIMS: &[Claim] = &[
     },
     Claim {
         id: "compression.access",
-        scenario: "compression",
-        optimization: "Btrfs Compression",
+        optimization: Optimization::Compression,
         quote: "Faster for frequently accessed files",
         figure: id::CORPUS_READ_MIB_S,
         guide_range: None,
@@ -45,8 +43,7 @@ pub const CLAIMS: &[Claim] = &[
     },
     Claim {
         id: "parallelism.builds",
-        scenario: "parallelism",
-        optimization: "Nix Build Parallelism",
+        optimization: Optimization::Parallelism,
         quote: "Faster parallel builds",
         figure: id::BUILD_SPEEDUP,
         guide_range: None,
@@ -61,8 +58,7 @@ pub const CLAIMS: &[Claim] = &[
     },
     Claim {
         id: "zram.disk-io",
-        scenario: "zram",
-        optimization: "Zram Swap",
+        optimization: Optimization::Zram,
         quote: "Reduces disk I/O for swap operations",
         figure: id::PRESSURE_DISK_WRITE_BYTES,
         guide_range: None,
@@ -73,8 +69,7 @@ pub const CLAIMS: &[Claim] = &[
     },
     Claim {
         id: "zram.constrained",
-        scenario: "zram",
-        optimization: "Zram Swap",
+        optimization: Optimization::Zram,
         quote: "Useful when memory is constrained",
         figure: id::PRESSURE_COMPLETED,
         guide_range: None,
@@ -85,8 +80,7 @@ pub const CLAIMS: &[Claim] = &[
     },
     Claim {
         id: "zram.compressed",
-        scenario: "zram",
-        optimization: "Zram Swap",
+        optimization: Optimization::Zram,
         quote: "Acts as compressed swap in RAM",
         figure: id::PRESSURE_ZRAM_RATIO,
         guide_range: None,
@@ -97,8 +91,7 @@ pub const CLAIMS: &[Claim] = &[
     },
     Claim {
         id: "binary-cache.faster",
-        scenario: "binary-cache",
-        optimization: "Binary Cache Configuration",
+        optimization: Optimization::BinaryCache,
         quote: "Significantly faster for common packages",
         figure: derived::SUBSTITUTERS,
         guide_range: None,
@@ -109,8 +102,7 @@ pub const CLAIMS: &[Claim] = &[
     },
     Claim {
         id: "ssd.swappiness",
-        scenario: "ssd",
-        optimization: "SSD-Specific Optimizations",
+        optimization: Optimization::Swappiness,
         quote: "Reduce swap usage preference",
         figure: id::SWAPPINESS_PSWPOUT,
         guide_range: None,
@@ -121,8 +113,7 @@ pub const CLAIMS: &[Claim] = &[
     },
     Claim {
         id: "ssd.trim",
-        scenario: "ssd",
-        optimization: "SSD-Specific Optimizations",
+        optimization: Optimization::Discard,
         quote: "Better SSD longevity with async trim",
         figure: id::DISCARD_RELEASED_PERCENT,
         guide_range: None,
@@ -133,8 +124,7 @@ pub const CLAIMS: &[Claim] = &[
     },
     Claim {
         id: "ssd.write-amplification",
-        scenario: "ssd",
-        optimization: "SSD-Specific Optimizations",
+        optimization: Optimization::Discard,
         quote: "Reduced write amplification",
         figure: id::DISCARD_RELEASED_BYTES,
         guide_range: None,

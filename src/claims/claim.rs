@@ -1,17 +1,16 @@
 //! One claim of the guide, what it rests on, and how a run is judged against it.
 
 use super::{Band, Verdict};
+use crate::facts::Facts;
 use crate::figures::{Figure, Figures};
-use crate::vmtest::Facts;
+use crate::optimization::Optimization;
 
 /// A benefit the guide states for one optimization, as data.
 #[derive(Debug)]
 pub struct Claim {
     pub id: &'static str,
-    /// The scenario that applies the optimization.
-    pub scenario: &'static str,
-    /// The guide's heading for it.
-    pub optimization: &'static str,
+    /// What it is a benefit of: a scenario whose modules apply it is judged on it.
+    pub optimization: Optimization,
     /// The guide's own words, quoted exactly.
     pub quote: &'static str,
     /// The figure charted and judged; its band is on this figure's scale.
@@ -92,6 +91,8 @@ impl Judgement {
 pub struct Assessment {
     pub claim: &'static Claim,
     pub id: &'static str,
+    /// The scenario whose run was judged.
+    pub judged_on: String,
     pub verdict: Verdict,
     pub why: String,
     pub band: Option<Band>,

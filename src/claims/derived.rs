@@ -1,8 +1,8 @@
 //! Figures read from a run's facts rather than measured by a workload: what a claim rests
 //! on when the VM cannot exercise it (binary caches: the VMs are offline).
 
+use crate::facts::Facts;
 use crate::figures::{Figure, Figures, Unit};
-use crate::vmtest::Facts;
 
 /// How many distinct binary caches Nix uses.
 pub const SUBSTITUTERS: &str = "facts.substituters";

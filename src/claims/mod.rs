@@ -14,13 +14,23 @@ pub use catalogue::{CLAIMS, NOT_MEASURED};
 pub use claim::{Assessment, Claim, Evidence, Judgement, Side};
 pub use verdict::Verdict;
 
-/// The claims a scenario's run is judged on.
-pub fn of_scenario(scenario: &str) -> impl Iterator<Item = &'static Claim> + '_ {
-    CLAIMS.iter().filter(move |c| c.scenario == scenario)
+use crate::optimization::Optimization;
+
+/// The claims a scenario's run is judged on: those of the optimizations its modules apply,
+/// none for the scenario of every module (each claim is judged on a scenario of its own
+/// optimization, where nothing else moves the figures).
+pub fn of_scenario<'a>(
+    scenario: &str,
+    optimizations: &'a [Optimization],
+) -> impl Iterator<Item = &'static Claim> + 'a {
+    let judged = scenario != crate::scenario::ALL;
+    CLAIMS
+        .iter()
+        .filter(move |c| judged && optimizations.contains(&c.optimization))
 }
 
-/// Judges every claim of `evidence.scenario` on its run and baseline's.
-pub fn check(evidence: &Evidence) -> Vec<Assessment> {
+/// Judges every claim of the scenario's optimizations on its run and baseline's.
+pub fn check(evidence: &Evidence, optimizations: &[Optimization]) -> Vec<Assessment> {
     let baseline = derived::with_derived(evidence.baseline.figures, evidence.baseline.facts);
     let this = derived::with_derived(evidence.this.figures, evidence.this.facts);
     let full = Evidence {
@@ -34,7 +44,7 @@ pub fn check(evidence: &Evidence) -> Vec<Assessment> {
             facts: evidence.this.facts,
         },
     };
-    of_scenario(evidence.scenario)
+    of_scenario(evidence.scenario, optimizations)
         .map(|claim| assess(claim, &full))
         .collect()
 }
@@ -50,6 +60,7 @@ fn assess(claim: &'static Claim, evidence: &Evidence) -> Assessment {
     Assessment {
         claim,
         id: claim.id,
+        judged_on: evidence.scenario.to_owned(),
         verdict: judgement.verdict,
         why: judgement.why,
         band: judgement.band,

@@ -28,8 +28,22 @@ pub use size::{Rounding, Size};
 
 use serde::Serialize;
 
-/// A command whose output the project can read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A command whose output the project can read: the one list of them. Its name (kebab-case:
+/// `nix-config`) is what users type (`cargo xtask parse nix-config`) and the fixture folder's.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::VariantArray,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Probe {
     Mount,
     Findmnt,
@@ -49,43 +63,15 @@ pub enum Probe {
 }
 
 impl Probe {
-    pub const ALL: [Probe; 15] = [
-        Probe::Mount,
-        Probe::Findmnt,
-        Probe::NixConfig,
-        Probe::Free,
-        Probe::Df,
-        Probe::BtrfsUsage,
-        Probe::Compsize,
-        Probe::Iostat,
-        Probe::Swapon,
-        Probe::ProcSwaps,
-        Probe::Zramctl,
-        Probe::Sysctl,
-        Probe::SystemctlStatus,
-        Probe::SystemctlFailed,
-        Probe::Top,
-    ];
+    /// Every probe, in declaration order.
+    pub const ALL: &'static [Probe] = <Probe as strum::VariantArray>::VARIANTS;
 
-    /// The name users type (`cargo xtask parse nix-config`), also the fixture folder's name.
     pub fn name(self) -> &'static str {
-        match self {
-            Probe::Mount => "mount",
-            Probe::Findmnt => "findmnt",
-            Probe::NixConfig => "nix-config",
-            Probe::Free => "free",
-            Probe::Df => "df",
-            Probe::BtrfsUsage => "btrfs-usage",
-            Probe::Compsize => "compsize",
-            Probe::Iostat => "iostat",
-            Probe::Swapon => "swapon",
-            Probe::ProcSwaps => "proc-swaps",
-            Probe::Zramctl => "zramctl",
-            Probe::Sysctl => "sysctl",
-            Probe::SystemctlStatus => "systemctl-status",
-            Probe::SystemctlFailed => "systemctl-failed",
-            Probe::Top => "top",
-        }
+        self.into()
+    }
+
+    pub fn from_name(name: &str) -> Option<Probe> {
+        name.parse().ok()
     }
 
     /// The command whose output this probe reads.
@@ -107,10 +93,6 @@ impl Probe {
             Probe::SystemctlFailed => "systemctl --failed",
             Probe::Top => "top -b -n 1",
         }
-    }
-
-    pub fn from_name(name: &str) -> Option<Probe> {
-        Probe::ALL.into_iter().find(|probe| probe.name() == name)
     }
 
     /// Parses `input` with this probe's parser and returns the typed value as JSON.

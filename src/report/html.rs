@@ -94,7 +94,7 @@ fn verdict_table(html: &mut String, report: &Report) {
         let _ = writeln!(
             html,
             "<tr><td>{}</td><td><a href=\"#{}\">“{}”</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(a.claim.optimization),
+            escape(a.claim.optimization.heading()),
             escape(a.id),
             escape(a.claim.quote),
             escape(&cell(a.scenario.as_ref())),
@@ -106,10 +106,9 @@ fn verdict_table(html: &mut String, report: &Report) {
     for claim in &report.not_run {
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>“{}”</td><td colspan=\"3\">scenario <code>{}</code> has not run</td><td>{}</td></tr>",
-            escape(claim.optimization),
+            "<tr><td>{}</td><td>“{}”</td><td colspan=\"3\">no scenario that applies it has run</td><td>{}</td></tr>",
+            escape(claim.optimization.heading()),
             escape(claim.quote),
-            escape(claim.scenario),
             badge(crate::claims::Verdict::NotMeasured)
         );
     }
@@ -125,7 +124,7 @@ fn render_section(html: &mut String, section: &Section) {
     for a in &section.assessments {
         claim_card(html, a);
     }
-    if section.scenario != "baseline" {
+    if section.scenario != crate::scenario::BASELINE {
         let _ = writeln!(html, "<h3>What it changed compared with baseline</h3>");
         match &section.changes {
             Some(changes) => {
@@ -149,7 +148,7 @@ fn render_section(html: &mut String, section: &Section) {
                     let _ = writeln!(
                         html,
                         "<li><code>{}</code>: unchanged, already <code>{}</code> in baseline</li>",
-                        escape(s.option),
+                        escape(&s.option),
                         escape(&s.baseline)
                     );
                 }

@@ -33,7 +33,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             md,
             "| {} | \"{}\" | {} | {} | {} | **{}** |",
-            a.claim.optimization,
+            a.claim.optimization.heading(),
             a.claim.quote,
             figure_cell(a.scenario.as_ref()),
             show_baseline(a),
@@ -44,8 +44,9 @@ pub fn render(report: &Report) -> String {
     for claim in &report.not_run {
         let _ = writeln!(
             md,
-            "| {} | \"{}\" | scenario `{}` has not run | | | **not measured** |",
-            claim.optimization, claim.quote, claim.scenario
+            "| {} | \"{}\" | no scenario that applies it has run | | | **not measured** |",
+            claim.optimization.heading(),
+            claim.quote
         );
     }
     for section in &report.sections {
@@ -85,7 +86,7 @@ fn render_section(md: &mut String, section: &Section) {
     if !section.assessments.is_empty() {
         md.push('\n');
     }
-    if section.scenario == "baseline" {
+    if section.scenario == crate::scenario::BASELINE {
         return;
     }
     match &section.changes {

@@ -1,6 +1,6 @@
 //! The report of every scenario that has run: each claim of the guide beside its measured
 //! figure and verdict, and per optimization what it changed compared with baseline and what
-//! it did not. Gathered from `target/vmtest/<backend>/*/`; rendered as Markdown and as a
+//! it did not. Gathered from the runs of a backend (`runs`); rendered as Markdown and as a
 //! self-contained HTML page with SVG charts. Output is deterministic: same runs, same bytes.
 
 pub mod html;
@@ -10,8 +10,12 @@ pub mod svg;
 use std::path::{Path, PathBuf};
 
 use crate::claims::{self, settings, Assessment, Evidence, Side};
+use crate::facts::Facts;
 use crate::figures::Figures;
-use crate::vmtest::{self, effects, Facts};
+use crate::optimization::Optimization;
+use crate::runs::{self, Record};
+use crate::scenario::{Setting, ALL, BASELINE};
+use crate::vmtest::effects;
 
 /// Why no report could be made.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +32,9 @@ pub struct Run {
     pub scenario: String,
     pub facts: Option<Facts>,
     pub figures: Option<Figures>,
+    /// What the scenario's modules set, and the optimizations that applies.
+    pub settings: Vec<Setting>,
+    pub optimizations: Vec<Optimization>,
 }
 
 impl Run {
@@ -57,12 +64,12 @@ pub struct Report {
     pub backend: String,
     /// Baseline first, then the other scenarios by name.
     pub sections: Vec<Section>,
-    /// Claims whose scenario has not run.
+    /// Claims no run was judged on: no scenario that applies their optimization has run.
     pub not_run: Vec<&'static claims::Claim>,
 }
 
 impl Report {
-    /// Reads every run under `dir` (`target/vmtest/<backend>`): each folder with a
+    /// Reads every run under `dir` (a backend's runs): each folder with a
     /// `report.json` or a `figures.json` is a scenario's latest run.
     pub fn gather(dir: &Path, backend: &str) -> Result<Report, ReportError> {
         let runs = read_runs(dir)?;
@@ -78,24 +85,25 @@ impl Report {
     pub fn from_runs(backend: &str, mut runs: Vec<Run>) -> Report {
         // Baseline first, the reference; `all` last, the sum of the others.
         let rank = |name: &str| match name {
-            "baseline" => 0,
-            "all" => 2,
+            BASELINE => 0,
+            ALL => 2,
             _ => 1,
         };
         runs.sort_by(|a, b| {
             (rank(&a.scenario), &a.scenario).cmp(&(rank(&b.scenario), &b.scenario))
         });
-        let baseline = runs.iter().find(|r| r.scenario == "baseline");
+        let baseline = runs.iter().find(|r| r.scenario == BASELINE);
         let base_side = baseline.map(Run::side).unwrap_or_default();
-        let sections = runs
+        let sections: Vec<Section> = runs
             .iter()
             .map(|run| {
                 let this = run.side();
-                let assessments = claims::check(&Evidence {
+                let evidence = Evidence {
                     scenario: &run.scenario,
                     baseline: base_side,
                     this,
-                });
+                };
+                let assessments = claims::check(&evidence, &run.optimizations);
                 let pair = base_side.facts.zip(this.facts);
                 Section {
                     scenario: run.scenario.clone(),
@@ -108,18 +116,21 @@ impl Report {
                     changes: pair.map(|(b, t)| effects::diff(b, t)),
                     settings: pair
                         .map(|(b, t)| {
-                            settings::of_scenario(&run.scenario)
-                                .map(|s| s.compare(b, t))
+                            run.settings
+                                .iter()
+                                .map(|s| settings::compare(s, b, t))
                                 .collect()
                         })
                         .unwrap_or_default(),
                 }
             })
             .collect();
-        let not_run = claims::CLAIMS
-            .iter()
-            .filter(|c| !runs.iter().any(|r| r.scenario == c.scenario))
-            .collect();
+        let judged = |id: &str| {
+            sections
+                .iter()
+                .any(|s| s.assessments.iter().any(|a| a.id == id))
+        };
+        let not_run = claims::CLAIMS.iter().filter(|c| !judged(c.id)).collect();
         Report {
             backend: backend.to_owned(),
             sections,
@@ -143,16 +154,26 @@ fn read_runs(dir: &Path) -> Result<Vec<Run>, ReportError> {
         let Some(scenario) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        let facts = read_json::<vmtest::Report>(&path.join("report.json"))?.map(|r| r.facts);
-        let figures = read_json::<Figures>(&path.join("figures.json"))?;
-        // A folder with neither is scratch (`cargo xtask vm shell` boots there).
-        if facts.is_some() || figures.is_some() {
-            runs.push(Run {
-                scenario: scenario.to_owned(),
-                facts,
-                figures,
-            });
+        // Locks and the like are hidden; a run is a folder.
+        if scenario.starts_with('.') || !path.is_dir() {
+            continue;
         }
+        let record = read_json::<Record>(&path.join(runs::REPORT))?;
+        let figures = read_json::<Figures>(&path.join(runs::FIGURES))?;
+        if record.is_none() && figures.is_none() {
+            continue;
+        }
+        let (settings, optimizations) = record
+            .as_ref()
+            .map(|r| (r.settings.clone(), r.optimizations.clone()))
+            .unwrap_or_default();
+        runs.push(Run {
+            scenario: scenario.to_owned(),
+            facts: record.map(|r| r.facts),
+            figures,
+            settings,
+            optimizations,
+        });
     }
     Ok(runs)
 }
@@ -237,10 +258,8 @@ pub fn show_band(band: crate::claims::Band, unit: crate::figures::Unit) -> Strin
 /// What a scenario without claims of its own is for.
 fn note(scenario: &str) -> Option<&'static str> {
     match scenario {
-        "baseline" => {
-            Some("The guide's current machine: every other scenario is compared with it.")
-        }
-        "all" => Some(
+        BASELINE => Some("The guide's current machine: every other scenario is compared with it."),
+        ALL => Some(
             "Every optimization at once; each claim is judged on its own optimization's scenario.",
         ),
         _ => None,

@@ -21,11 +21,11 @@ pub fn chart(assessment: &Assessment, id: &str) -> Option<String> {
         let name = assessment
             .claim
             .baseline_figure
-            .map_or("baseline", |(_, name)| name);
+            .map_or(crate::scenario::BASELINE, |(_, name)| name);
         bars.push((name, f, "#8a8f98"));
     }
     if let Some(f) = &assessment.scenario {
-        bars.push((assessment.claim.scenario, f, "#2563eb"));
+        bars.push((&assessment.judged_on, f, "#2563eb"));
     }
     let unit = bars.first()?.1.unit;
     let label = bars.last()?.1.label.clone();

@@ -1,12 +1,6 @@
-//! Why a scenario cannot be found, loaded or realized, precise enough for callers to match on.
+//! Why a scenario cannot be found or evaluated, precise enough for callers to match on.
 
-use crate::backend::debian::layout::LayoutError;
 use crate::nix::NixError;
-
-/// The option paths the Debian backend realizes; everything else is refused.
-pub const REALIZED_OPTIONS: &str = "disko.devices.*, fileSystems.<mountpoint>.options, \
-     nix.settings.*, zramSwap.{enable,memoryPercent,memoryMax,algorithm,priority,swapDevices}, \
-     boot.kernel.sysctl.*";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
@@ -32,13 +26,7 @@ pub enum ScenarioError {
         second_value: String,
     },
 
-    #[error(
-        "{file}: the option `{option}` is not realized by the debian backend \
-         (it realizes {REALIZED_OPTIONS})"
-    )]
-    Unsupported { option: String, file: String },
-
-    /// A realized option with a value NixOS's type for it would refuse.
+    /// A module that is not what the evaluator takes.
     #[error("{file}: the option `{option}` {message}")]
     Invalid {
         option: String,
@@ -48,7 +36,4 @@ pub enum ScenarioError {
 
     #[error(transparent)]
     Nix(#[from] NixError),
-
-    #[error("the scenario's disko layout cannot be installed: {0}")]
-    Layout(#[from] LayoutError),
 }

@@ -1,12 +1,12 @@
 //! Scenarios: the guide's machine (`nix-tests/machine/disko.nix`) alone (`baseline`), with one
 //! optimization module of `nix-tests/optimizations/` (named by its file), or with all of them
-//! (`all`). Discovering them, evaluating them with real Nix and merging them as NixOS does;
-//! `realize` turns the result into the files the Debian guest needs.
+//! (`all`). Discovering them and evaluating them with real Nix into one configuration, as
+//! NixOS merges its modules, with every definition and the file it came from. What a backend
+//! makes of that configuration is the backend's business (`backend::debian::realize`).
 
 pub mod error;
 pub mod merge;
-pub mod nixos;
-pub mod realize;
+pub mod settings;
 
 use std::path::{Path, PathBuf};
 
@@ -15,13 +15,15 @@ use serde_json::Value;
 
 pub use error::ScenarioError;
 pub use merge::Layer;
-pub use realize::{realize, Realized};
+pub use settings::{Lookup, Setting};
 
 /// The machine every scenario starts from, relative to the project root.
 pub const MACHINE: &str = "nix-tests/machine/disko.nix";
 /// One NixOS module per optimization, relative to the project root.
 pub const OPTIMIZATIONS: &str = "nix-tests/optimizations";
+/// The machine alone: every other scenario is compared with it.
 pub const BASELINE: &str = "baseline";
+/// Every optimization module at once.
 pub const ALL: &str = "all";
 
 /// A scenario: a name, the optimization modules applied on the machine, in order, and what
@@ -33,12 +35,83 @@ pub struct Scenario {
     pub description: String,
 }
 
-/// A scenario evaluated: the machine and its modules (`layers`, machine first) and their merge.
+impl Scenario {
+    /// The reference every other scenario is compared with.
+    pub fn is_baseline(&self) -> bool {
+        self.name == BASELINE
+    }
+
+    /// The sum of every module: it shows their effects together, and judges no claim of its
+    /// own (each claim is judged on a scenario of its own optimization).
+    pub fn is_all(&self) -> bool {
+        self.name == ALL
+    }
+}
+
+/// One definition a module makes: an option path, its value and the file that sets it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Definition {
+    pub path: Vec<String>,
+    pub value: Value,
+    pub file: PathBuf,
+    /// Made by the machine, not by one of the scenario's optimization modules.
+    pub by_machine: bool,
+}
+
+/// A scenario evaluated: the merged configuration and every definition that went into it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loaded {
     pub scenario: Scenario,
-    pub layers: Vec<Layer>,
-    pub merged: Value,
+    pub config: Value,
+    /// In module order, the machine's first.
+    pub definitions: Vec<Definition>,
+}
+
+impl Loaded {
+    /// The value at an option path of the merged configuration.
+    pub fn get(&self, path: &[String]) -> Option<&Value> {
+        merge::lookup(&self.config, path)
+    }
+
+    /// The first file that defines `path` or something below it: where a value came from.
+    pub fn defined_in(&self, path: &[String]) -> String {
+        self.definitions
+            .iter()
+            .find(|d| d.path.starts_with(path) || path.starts_with(&d.path))
+            .map_or_else(
+                || "the scenario".to_owned(),
+                |d| d.file.display().to_string(),
+            )
+    }
+
+    /// Merges evaluated modules, the machine's first, as NixOS merges them.
+    pub fn from_layers(scenario: Scenario, layers: &[Layer]) -> Result<Loaded, ScenarioError> {
+        let config = merge::merge(layers)?;
+        let definitions = layers
+            .iter()
+            .enumerate()
+            .flat_map(|(index, layer)| {
+                merge::leaves(&layer.value)
+                    .into_iter()
+                    .map(move |(path, value)| Definition {
+                        path,
+                        value: value.clone(),
+                        file: layer.file.clone(),
+                        by_machine: index == 0,
+                    })
+            })
+            .collect();
+        Ok(Loaded {
+            scenario,
+            config,
+            definitions,
+        })
+    }
+
+    /// What the scenario's own modules set, as the facts show it (see [`settings`]).
+    pub fn settings(&self) -> Vec<Setting> {
+        settings::of(self)
+    }
 }
 
 /// The optimization modules, in file-name order.
@@ -178,16 +251,10 @@ pub fn load(project_root: &Path, scenario: &Scenario) -> Result<Loaded, Scenario
         }
         layers.push(Layer { file, value });
     }
-    let merged = merge::merge(&layers)?;
-    Ok(Loaded {
-        scenario: scenario.clone(),
-        layers,
-        merged,
-    })
+    Loaded::from_layers(scenario.clone(), &layers)
 }
 
-/// Finds, loads and realizes the scenario called `name`: what the VM runner needs.
-pub fn realize_named(project_root: &Path, name: &str) -> Result<Realized, ScenarioError> {
-    let scenario = find(project_root, name)?;
-    realize(&load(project_root, &scenario)?)
+/// Finds and loads the scenario called `name`.
+pub fn load_named(project_root: &Path, name: &str) -> Result<Loaded, ScenarioError> {
+    load(project_root, &find(project_root, name)?)
 }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use super::console::Console;
 use super::error::VmError;
 use super::protocol;
-use super::run_dir::RunDir;
+use super::sockets::SocketDir;
 
 const POLL: Duration = Duration::from_millis(20);
 
@@ -88,21 +88,21 @@ pub struct Machine {
     boot_time: Duration,
     broken: Option<String>,
     // Dropped last: the sockets live in it.
-    _run_dir: RunDir,
+    _sockets: SocketDir,
 }
 
 impl Machine {
     /// Starts QEMU and waits until the backdoor shell is ready.
     pub fn start(config: MachineConfig) -> Result<Machine, VmError> {
         let started = Instant::now();
-        let run_dir = RunDir::create().map_err(io("cannot create the VM's run directory"))?;
-        let shell_path = run_dir.join("shell");
+        let sockets = SocketDir::create().map_err(io("cannot create the VM's socket directory"))?;
+        let shell_path = sockets.join("shell");
         let listener =
             UnixListener::bind(&shell_path).map_err(io("cannot listen on the shell socket"))?;
         listener
             .set_nonblocking(true)
             .map_err(io("cannot set up the shell socket"))?;
-        let mut child = spawn(&config.launch, &run_dir)?;
+        let mut child = spawn(&config.launch, &sockets)?;
         let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
             let _ = child.kill();
             let _ = child.wait();
@@ -120,7 +120,7 @@ impl Machine {
             child: Some(child),
             console,
             threads,
-            run_dir: Some(run_dir),
+            sockets: Some(sockets),
         };
         let shell = starting.accept(&listener, started, &config.deadlines)?;
         let mut machine = starting.into_machine(config, shell);
@@ -359,7 +359,7 @@ struct Starting {
     child: Option<Child>,
     console: Console,
     threads: Vec<JoinHandle<()>>,
-    run_dir: Option<RunDir>,
+    sockets: Option<SocketDir>,
 }
 
 impl Starting {
@@ -396,10 +396,10 @@ impl Starting {
 
     fn into_machine(mut self, config: MachineConfig, shell: UnixStream) -> Machine {
         let child = self.child.take().expect("a starting machine has its QEMU");
-        let run_dir = self
-            .run_dir
+        let sockets = self
+            .sockets
             .take()
-            .expect("a starting machine has its run dir");
+            .expect("a starting machine has its socket directory");
         Machine {
             name: config.name,
             child,
@@ -412,7 +412,7 @@ impl Starting {
             framing: config.framing,
             boot_time: Duration::ZERO,
             broken: None,
-            _run_dir: run_dir,
+            _sockets: sockets,
         }
     }
 }
@@ -425,9 +425,9 @@ impl Drop for Starting {
     }
 }
 
-fn spawn(launch: &Launch, run_dir: &RunDir) -> Result<Child, VmError> {
-    let shell = run_dir.join("shell");
-    let qmp = run_dir.join("qmp");
+fn spawn(launch: &Launch, sockets: &SocketDir) -> Result<Child, VmError> {
+    let shell = sockets.join("shell");
+    let qmp = sockets.join("qmp");
     let mut command = Command::new(&launch.program);
     command
         .args(&launch.args)
@@ -443,7 +443,7 @@ fn spawn(launch: &Launch, run_dir: &RunDir) -> Result<Child, VmError> {
         .arg(with_path("unix:", &qmp, ",server=on,wait=off"))
         .args(["-serial", "stdio", "-no-reboot"])
         .envs(launch.env.iter().map(|(k, v)| (k, v)))
-        .current_dir(run_dir.path())
+        .current_dir(sockets.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -7,7 +7,8 @@ mod error;
 pub mod interrupt;
 mod machine;
 pub mod protocol;
-mod run_dir;
+pub mod qemu;
+mod sockets;
 
 pub use error::{SerialTail, VmError};
 pub use machine::{Deadlines, Launch, Machine, MachineConfig, Output};

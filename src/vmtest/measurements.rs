@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::facts::Outputs;
+use crate::facts::{commands, Outputs};
 use crate::probe::{btrfs_usage, compsize, free, iostat, top};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -36,8 +36,13 @@ impl Measurements {
     /// (the facts already fail on it).
     pub fn from_outputs(outputs: &Outputs) -> Measurements {
         let mut m = Measurements::default();
-        let text = |name: &str| outputs.get(name).map(String::as_str).unwrap_or_default();
-        if let Ok(corpus) = compsize::parse(text("compsize-corpus")) {
+        let text = |command: &commands::Command| {
+            outputs
+                .get(command.name)
+                .map(String::as_str)
+                .unwrap_or_default()
+        };
+        if let Ok(corpus) = compsize::parse(text(&commands::COMPSIZE_CORPUS)) {
             if let Some(total) = corpus.total {
                 m.corpus_bytes = Some(total.uncompressed.bytes);
                 m.corpus_disk_bytes = Some(total.disk_usage.bytes);
@@ -45,19 +50,19 @@ impl Measurements {
                     .then(|| total.disk_usage.bytes as f64 / total.uncompressed.bytes as f64);
             }
         }
-        if let Ok(usage) = btrfs_usage::parse(text("btrfs-usage")) {
+        if let Ok(usage) = btrfs_usage::parse(text(&commands::BTRFS_USAGE)) {
             m.btrfs_used_bytes = Some(usage.overall.used.bytes);
         }
-        if let Ok(free) = free::parse(text("free-bytes")) {
+        if let Ok(free) = free::parse(text(&commands::FREE_BYTES)) {
             m.mem_used_bytes = free.mem.used.map(|s| s.bytes);
             m.mem_available_bytes = free.mem.available.map(|s| s.bytes);
             m.swap_used_bytes = free.swap.map(|s| s.used.bytes);
         }
-        if let Ok(top) = top::parse(text("top")) {
+        if let Ok(top) = top::parse(text(&commands::TOP)) {
             m.tasks = top.tasks.map(|t| t.total);
             m.load_one_minute = top.load_average.map(|l| l.one);
         }
-        if let Ok(stats) = iostat::parse(text("iostat")) {
+        if let Ok(stats) = iostat::parse(text(&commands::IOSTAT)) {
             if let Some(report) = stats.reports.last() {
                 for device in &report.devices {
                     m.io.insert(device.name.clone(), device.values.clone());

@@ -1,385 +1,258 @@
-//! Running a scenario: boot its VM, wait for systemd, write the corpus, run every probe, keep
-//! the raw outputs and the serial log under `target/vmtest/<backend>/<scenario>/`, and turn
-//! the outputs into [`Facts`] (snapshotted) and [`Measurements`] (not).
+//! Running a scenario, once for every backend: its [`Bundle`] booted into a fresh attempt,
+//! wait for systemd, write the corpus, run every command of [`facts::commands`], keep the raw
+//! outputs, measure the claims when asked, turn the outputs into [`Facts`] (snapshotted)
+//! and [`Measurements`] (not), and put the run in the scenario's place only when all of that
+//! succeeded.
 
 pub mod effects;
-pub mod facts;
 pub mod measurements;
-pub mod probes;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use serde::{Deserialize, Serialize};
 
-use crate::backend::debian::{self, Prepared};
-use crate::backend::nixos::{self, Vm};
-use crate::backend::{Backend, Choice, Kind};
+use crate::backend::{Backend, Bundle};
 use crate::cache::Key;
+use crate::facts::{self, commands, Facts, Outputs};
 use crate::figures::Figures;
+use crate::lock::Wait;
+use crate::optimization::Optimization;
 use crate::progress::{self, Progress};
-use crate::scenario::Realized;
-use crate::vm::accel::AccelChoice;
+use crate::runs::{self, Attempt, Record, RunDir, Runs};
+use crate::scenario::Loaded;
 use crate::vm::Machine;
 use crate::workload::{self, Workload};
-pub use facts::{Facts, Outputs};
 pub use measurements::Measurements;
 
 /// Whether a run also measures the guide's claims. The claim workloads take minutes under
-/// TCG (Btrfs alone holds freed space 120 s before discarding it), so the snapshot job does
-/// without them; `cargo xtask vmtest --measure` and the test suite run them.
+/// TCG, so the snapshot job does without them; `cargo xtask vmtest --measure` and the test
+/// suite run them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claims {
     Skip,
     Measure,
 }
 
+/// Set (to anything but empty) for the `vmtest` trials: check the snapshots, and the claims
+/// only when a run measured them, without measuring them in the trial itself. `cargo xtask
+/// vmtest` without `--measure` sets it, so its snapshot job stays minutes long.
+pub const SKIP_CLAIMS: &str = "NIXOS_TUNING_SKIP_CLAIMS";
+
 /// Repetitions of the cheap claim workloads in one run, for their spread.
 const REPETITIONS: usize = 3;
 
-/// Where a scenario's run on `backend` keeps everything.
-pub fn out_dir(project_root: &Path, backend: Kind, scenario: &str) -> PathBuf {
-    project_root
-        .join("target/vmtest")
-        .join(backend.name())
-        .join(scenario)
+/// How long systemd may take to settle after the backdoor is up.
+const SETTLE: Duration = Duration::from_secs(300);
+
+/// Runs scenarios on one prepared backend, into one set of run directories.
+pub struct Runner<'a> {
+    pub backend: &'a Backend,
+    pub runs: Runs,
+    pub claims: Claims,
+    /// Whether to wait for another process running the same scenario.
+    pub wait: Wait,
+    pub progress: &'a dyn Progress,
 }
 
-/// What `report.json` holds: the facts and the inputs they came from.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Report {
-    pub scenario: String,
-    /// A hash of the image, the base disk, the scenario's files and the probes: what the VM
-    /// run depends on. A report with another key is stale.
-    pub inputs: String,
-    pub facts: Facts,
-}
-
-/// The hash a report must carry to be reused for `realized` on `prepared`.
-pub fn inputs_key(prepared: &Prepared, realized: &Realized) -> String {
-    let mut key = Key::new("vmtest-report");
-    key.add("image", prepared.image.key.as_bytes())
-        .add("base", prepared.base_disk.to_string_lossy().as_bytes())
-        .add("files", format!("{:?}", realized.files).as_bytes())
-        .add("rootflags", realized.root_options.join(",").as_bytes())
-        .add("probes", include_bytes!("probes.rs"))
-        .add("workloads", workload::fingerprint().as_bytes());
-    key.finish()
-}
-
-/// The hash a nixos report must carry: the VM's store path covers the whole system.
-pub fn nixos_inputs_key(vm: &Vm) -> String {
-    let mut key = Key::new("vmtest-report-nixos");
-    key.add("vm", vm.out.to_string_lossy().as_bytes())
-        .add("probes", include_bytes!("probes.rs"))
-        .add("workloads", workload::fingerprint().as_bytes());
-    key.finish()
-}
-
-/// Runs `realized` in a fresh VM and writes its report, measurements and raw outputs.
-pub fn run(
-    project_root: &Path,
-    prepared: &Prepared,
-    realized: &Realized,
-    claims: Claims,
-    progress: &dyn Progress,
-) -> anyhow::Result<Report> {
-    let dir = out_dir(project_root, Kind::Debian, &realized.scenario);
-    let raw = fresh_raw_dir(&dir)?;
-    let mut guest = debian::boot(prepared, realized, &dir, progress)?;
-    let mut measurements = Measurements {
-        boot_seconds: guest.machine.boot_time().as_secs_f64(),
-        ..Measurements::default()
-    };
-    let outputs = run_probes(&mut guest.machine, &raw, &mut measurements, progress)?;
-    let disk_image = guest.disk_image().to_path_buf();
-    let figures = measure(
-        claims,
-        &mut guest.machine,
-        &raw,
-        &realized.scenario,
-        Kind::Debian,
-        prepared.accel.name(),
-        Some(&disk_image),
-        progress,
-    )?;
-    progress::step(progress, "shut down", || guest.shutdown())?;
-    let inputs = inputs_key(prepared, realized);
-    finish(
-        &dir,
-        &realized.scenario,
-        inputs,
-        &outputs,
-        measurements,
-        figures,
-    )
-}
-
-/// Runs the built NixOS `vm` and writes its report, measurements and raw outputs.
-pub fn run_nixos(
-    project_root: &Path,
-    vm: &Vm,
-    claims: Claims,
-    progress: &dyn Progress,
-) -> anyhow::Result<Report> {
-    let dir = out_dir(project_root, Kind::Nixos, &vm.scenario);
-    let raw = fresh_raw_dir(&dir)?;
-    let mut machine = nixos::boot(vm, &dir, progress)?;
-    let mut measurements = Measurements {
-        boot_seconds: machine.boot_time().as_secs_f64(),
-        ..Measurements::default()
-    };
-    let outputs = run_probes(&mut machine, &raw, &mut measurements, progress)?;
-    // The accelerator is QEMU's own choice in NixOS's run script: KVM when it can.
-    let accel = if std::path::Path::new("/dev/kvm").exists() {
-        "kvm"
-    } else {
-        "tcg"
-    };
-    let figures = measure(
-        claims,
-        &mut machine,
-        &raw,
-        &vm.scenario,
-        Kind::Nixos,
-        accel,
-        None,
-        progress,
-    )?;
-    progress::step(progress, "shut down", || machine.shutdown())?;
-    finish(
-        &dir,
-        &vm.scenario,
-        nixos_inputs_key(vm),
-        &outputs,
-        measurements,
-        figures,
-    )
-}
-
-/// Runs the scenario's claim workloads (see [`Workload::for_scenario`]) when asked to.
-#[allow(clippy::too_many_arguments)]
-fn measure(
-    claims: Claims,
-    machine: &mut Machine,
-    raw: &Path,
-    scenario: &str,
-    backend: Kind,
-    accel: &str,
-    disk_image: Option<&Path>,
-    progress: &dyn Progress,
-) -> anyhow::Result<Option<Figures>> {
-    if claims == Claims::Skip {
-        return Ok(None);
+impl Runner<'_> {
+    /// A new run of `loaded`, whatever ran before.
+    pub fn run(&self, loaded: &Loaded) -> anyhow::Result<Record> {
+        let bundle = self.backend.bundle(loaded, self.progress)?;
+        self.run_bundle(loaded, &bundle)
     }
-    let setup = workload::Setup {
-        disk_image,
-        repetitions: REPETITIONS,
-        transcript: &raw.join("workloads.txt"),
-    };
-    let measured = workload::run(machine, Workload::for_scenario(scenario), &setup, progress)?;
-    Ok(Some(Figures {
-        scenario: scenario.to_owned(),
-        backend: backend.name().to_owned(),
-        accel: accel.to_owned(),
-        runs: 1,
-        ..measured
-    }))
+
+    /// The scenario's record: its last run's when that ran on the same inputs (its facts
+    /// parsed again from its raw outputs, so a parser change is tested against real guest
+    /// output without a boot), otherwise a new run.
+    pub fn ensure(&self, loaded: &Loaded) -> anyhow::Result<Record> {
+        let bundle = self.backend.bundle(loaded, self.progress)?;
+        let dir = self.dir(loaded);
+        match self.reusable(&dir, &inputs_key(&bundle))? {
+            Some(record) => Ok(Record {
+                settings: loaded.settings(),
+                optimizations: Optimization::applied_by(loaded),
+                ..record
+            }),
+            None => self.run_bundle(loaded, &bundle),
+        }
+    }
+
+    /// The scenario's directory on this backend.
+    pub fn dir(&self, loaded: &Loaded) -> RunDir {
+        self.runs
+            .scenario(self.backend.kind(), &loaded.scenario.name)
+    }
+
+    fn reusable(&self, dir: &RunDir, inputs: &str) -> anyhow::Result<Option<Record>> {
+        let Some(record) = dir.record().filter(|r| r.inputs == inputs) else {
+            return Ok(None);
+        };
+        // Figures are kept only for the inputs they were measured on (see `keep_figures`).
+        if self.claims == Claims::Measure && dir.figures().is_none() {
+            return Ok(None);
+        }
+        let facts = Facts::from_outputs(&dir.outputs()?)
+            .with_context(|| format!("the outputs in {} do not parse", dir.raw_dir().display()))?;
+        Ok(Some(Record { facts, ..record }))
+    }
+
+    fn run_bundle(&self, loaded: &Loaded, bundle: &Bundle) -> anyhow::Result<Record> {
+        let purpose = format!("vmtest {}", loaded.scenario.name);
+        let attempt = Attempt::begin(&self.dir(loaded), &purpose, self.wait, self.progress)?;
+        match self.attempt(&attempt, loaded, bundle) {
+            Ok(record) => {
+                attempt.commit()?;
+                Ok(record)
+            }
+            // The attempt stays, with its serial log and outputs, where the error points.
+            Err(err) => Err(err.context(format!(
+                "the run's serial log and raw outputs are kept in {}",
+                attempt.path().display()
+            ))),
+        }
+    }
+
+    fn attempt(
+        &self,
+        attempt: &Attempt,
+        loaded: &Loaded,
+        bundle: &Bundle,
+    ) -> anyhow::Result<Record> {
+        let mut guest = bundle.boot(attempt.path(), self.progress)?;
+        let boot_seconds = guest.machine.boot_time().as_secs_f64();
+        let (outputs, probe_seconds) = run_commands(&mut guest.machine, attempt, self.progress)?;
+        let optimizations = Optimization::applied_by(loaded);
+        let disk_image = guest.disk_image().map(Path::to_path_buf);
+        let figures = self.measure(
+            &mut guest.machine,
+            disk_image.as_deref(),
+            loaded,
+            &optimizations,
+            attempt,
+        )?;
+        progress::step(self.progress, "shut down", || guest.shutdown())?;
+        let facts = Facts::from_outputs(&outputs).with_context(|| {
+            format!(
+                "the outputs in {} do not parse",
+                attempt.raw_dir().display()
+            )
+        })?;
+        let measurements = Measurements {
+            boot_seconds,
+            probe_seconds,
+            ..Measurements::from_outputs(&outputs)
+        };
+        attempt.write_json(runs::MEASUREMENTS, &measurements)?;
+        let record = Record {
+            scenario: loaded.scenario.name.clone(),
+            inputs: inputs_key(bundle),
+            facts,
+            settings: loaded.settings(),
+            optimizations,
+        };
+        keep_figures(attempt, figures, &record.inputs)?;
+        attempt.write_json(runs::REPORT, &record)?;
+        Ok(record)
+    }
+
+    /// Runs the scenario's claim workloads (see [`Workload::for_scenario`]) when asked to.
+    fn measure(
+        &self,
+        machine: &mut Machine,
+        disk_image: Option<&Path>,
+        loaded: &Loaded,
+        optimizations: &[Optimization],
+        attempt: &Attempt,
+    ) -> anyhow::Result<Option<Figures>> {
+        if self.claims == Claims::Skip {
+            return Ok(None);
+        }
+        let setup = workload::Setup {
+            disk_image,
+            repetitions: REPETITIONS,
+            transcript: &attempt.raw_dir().join("workloads.txt"),
+        };
+        let workloads = Workload::for_scenario(&loaded.scenario, optimizations);
+        let measured = workload::run(machine, &workloads, &setup, self.progress)?;
+        Ok(Some(Figures {
+            scenario: loaded.scenario.name.clone(),
+            backend: self.backend.kind().name().to_owned(),
+            accel: self.backend.accel().name().to_owned(),
+            runs: 1,
+            ..measured
+        }))
+    }
 }
 
-fn fresh_raw_dir(dir: &Path) -> anyhow::Result<PathBuf> {
-    let raw = dir.join("raw");
-    let _ = std::fs::remove_dir_all(&raw);
-    std::fs::create_dir_all(&raw).with_context(|| format!("cannot create `{}`", raw.display()))?;
-    Ok(raw)
+/// What a run depends on: the guest, the commands and the claim workloads.
+pub fn inputs_key(bundle: &Bundle) -> String {
+    let mut key = Key::new("vmtest-run");
+    key.add("guest", bundle.inputs.as_bytes())
+        .add("commands", include_bytes!("../facts/commands.rs"))
+        .add("workloads", workload::fingerprint().as_bytes());
+    key.finish()
 }
 
-fn finish(
-    dir: &Path,
-    scenario: &str,
-    inputs: String,
-    outputs: &Outputs,
-    mut measurements: Measurements,
-    figures: Option<Figures>,
-) -> anyhow::Result<Report> {
-    let raw = dir.join("raw");
-    let facts = Facts::from_outputs(outputs)
-        .with_context(|| format!("the outputs in {} do not parse", raw.display()))?;
-    let probe_seconds = std::mem::take(&mut measurements.probe_seconds);
-    measurements = Measurements {
-        boot_seconds: measurements.boot_seconds,
-        probe_seconds,
-        ..Measurements::from_outputs(outputs)
-    };
-    let report = Report {
-        scenario: scenario.to_owned(),
-        inputs,
-        facts,
-    };
-    write_json(&dir.join("measurements.json"), &measurements)?;
-    let kept = dir.join("figures.json");
-    match figures {
-        Some(figures) => {
-            let figures = Figures {
-                inputs: report.inputs.clone(),
+/// This run's figures pooled with the last run's of the same inputs; without new figures,
+/// the last run's are kept only if they were measured on these inputs.
+fn keep_figures(attempt: &Attempt, figures: Option<Figures>, inputs: &str) -> anyhow::Result<()> {
+    let earlier = attempt.target().figures();
+    let kept = match figures {
+        Some(figures) => Some(
+            Figures {
+                inputs: inputs.to_owned(),
                 ..figures
             }
-            .pooled_with(read_json(&kept));
-            write_json(&kept, &figures)?;
-        }
-        // Figures measured on other inputs no longer describe this scenario.
-        None => {
-            let earlier: Option<Figures> = read_json(&kept);
-            if earlier.is_some_and(|f| f.inputs != report.inputs) {
-                let _ = std::fs::remove_file(&kept);
-            }
-        }
+            .pooled_with(earlier),
+        ),
+        None => earlier.filter(|f| f.inputs == inputs),
+    };
+    match kept {
+        Some(figures) => attempt.write_json(runs::FIGURES, &figures),
+        None => Ok(()),
     }
-    write_json(&dir.join("report.json"), &report)?;
-    Ok(report)
 }
 
-fn run_probes(
+/// Waits for systemd, writes the corpus, runs every command; their outputs and how long
+/// each took.
+fn run_commands(
     machine: &mut Machine,
-    raw: &Path,
-    measurements: &mut Measurements,
+    attempt: &Attempt,
     progress: &dyn Progress,
-) -> anyhow::Result<Outputs> {
-    let mut outputs = Outputs::new();
-    // The probes read a settled system, as a user would after booting.
+) -> anyhow::Result<(Outputs, std::collections::BTreeMap<String, f64>)> {
+    let raw = attempt.raw_dir();
+    let write = |name: &str, text: &str| {
+        let file = raw.join(format!("{name}.txt"));
+        std::fs::write(&file, text).with_context(|| format!("cannot write `{}`", file.display()))
+    };
+    // The commands read a settled system, as a user would after booting.
     let state = progress::step(progress, "wait for systemd", || {
-        machine.execute_within(
-            "systemctl is-system-running --wait",
-            Duration::from_secs(300),
-        )
+        machine.execute_within("systemctl is-system-running --wait", SETTLE)
     })?;
-    std::fs::write(raw.join("is-system-running.txt"), &state.stdout)?;
+    write("is-system-running", &state.stdout)?;
     progress::step(progress, "write the corpus", || {
-        machine.succeed(probes::WRITE_CORPUS)
+        machine.succeed(commands::WRITE_CORPUS)
     })
     .context("cannot write the compression corpus")?;
-    for probe in probes::PROBES {
+    let mut outputs = Outputs::new();
+    let mut seconds = std::collections::BTreeMap::new();
+    for command in commands::ALL {
         let started = Instant::now();
-        let output = progress::step(progress, &format!("probe {}", probe.name), || {
-            machine.execute(probe.command)
+        let output = progress::step(progress, &format!("probe {}", command.name), || {
+            machine.execute(command.command)
         })?;
-        measurements
-            .probe_seconds
-            .insert(probe.name.to_owned(), started.elapsed().as_secs_f64());
-        std::fs::write(raw.join(format!("{}.txt", probe.name)), &output.stdout)?;
+        seconds.insert(command.name.to_owned(), started.elapsed().as_secs_f64());
+        write(command.name, &output.stdout)?;
         anyhow::ensure!(
             output.status == 0,
             "probe `{}` (`{}`) failed with exit status {}:\n{}",
-            probe.name,
-            probe.command,
+            command.name,
+            command.command,
             output.status,
             output.stdout
         );
-        outputs.insert(probe.name.to_owned(), output.stdout);
+        outputs.insert(command.name.to_owned(), output.stdout);
     }
-    Ok(outputs)
-}
-
-/// The scenario's report: when a run with the same inputs left its raw outputs, the facts
-/// are parsed from them again (so a parser change is always tested against real guest
-/// output without a boot); otherwise a new run.
-pub fn ensure(
-    project_root: &Path,
-    backend: Kind,
-    scenario: &str,
-    accel: AccelChoice,
-    claims: Claims,
-    progress: &dyn Progress,
-) -> anyhow::Result<Report> {
-    if backend == Kind::Nixos {
-        return ensure_nixos(project_root, scenario, claims, progress);
-    }
-    let realized = crate::scenario::realize_named(project_root, scenario)?;
-    let prepared = debian::prepare(project_root, accel, progress)?;
-    if let Some(report) = reuse(
-        project_root,
-        backend,
-        scenario,
-        &inputs_key(&prepared, &realized),
-        claims,
-    )? {
-        return Ok(report);
-    }
-    run(project_root, &prepared, &realized, claims, progress)
-}
-
-/// [`ensure`] on the nixos backend: Nix builds (or finds) the VM, and its store path says
-/// whether a kept report still holds.
-fn ensure_nixos(
-    project_root: &Path,
-    scenario: &str,
-    claims: Claims,
-    progress: &dyn Progress,
-) -> anyhow::Result<Report> {
-    crate::scenario::find(project_root, scenario)?;
-    let Backend::Nixos(nix) = Choice::Nixos.resolve(project_root)?.backend else {
-        anyhow::bail!("--backend nixos resolved to another backend");
-    };
-    let vm = nixos::prepare(&nix, project_root, scenario, progress)?;
-    if let Some(report) = reuse(
-        project_root,
-        Kind::Nixos,
-        scenario,
-        &nixos_inputs_key(&vm),
-        claims,
-    )? {
-        return Ok(report);
-    }
-    run_nixos(project_root, &vm, claims, progress)
-}
-
-/// The kept report of a run with these inputs, its facts parsed again from its raw outputs.
-fn reuse(
-    project_root: &Path,
-    backend: Kind,
-    scenario: &str,
-    inputs: &str,
-    claims: Claims,
-) -> anyhow::Result<Option<Report>> {
-    let dir = out_dir(project_root, backend, scenario);
-    // Figures are kept only for the inputs they were measured on (see `finish`).
-    let measured = || dir.join("figures.json").is_file();
-    match read_report(&dir.join("report.json")) {
-        Some(report) if report.inputs == inputs && (claims == Claims::Skip || measured()) => {
-            let raw = dir.join("raw");
-            let facts = Facts::from_outputs(&read_outputs(&raw)?)
-                .with_context(|| format!("the outputs in {} do not parse", raw.display()))?;
-            Ok(Some(Report { facts, ..report }))
-        }
-        _ => Ok(None),
-    }
-}
-
-/// The raw outputs a run kept, by probe name.
-fn read_outputs(raw: &Path) -> anyhow::Result<Outputs> {
-    let mut outputs = Outputs::new();
-    for probe in probes::PROBES {
-        let file = raw.join(format!("{}.txt", probe.name));
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("cannot read `{}`", file.display()))?;
-        outputs.insert(probe.name.to_owned(), text);
-    }
-    Ok(outputs)
-}
-
-fn read_report(path: &Path) -> Option<Report> {
-    read_json(path)
-}
-
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
-    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
-}
-
-/// Writes through a temporary file, so a report is never half written.
-fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
-    let partial = path.with_extension("json.partial");
-    std::fs::write(&partial, serde_json::to_vec_pretty(value)?)
-        .with_context(|| format!("cannot write `{}`", partial.display()))?;
-    std::fs::rename(&partial, path).with_context(|| format!("cannot write `{}`", path.display()))
+    Ok((outputs, seconds))
 }

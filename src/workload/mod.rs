@@ -18,7 +18,9 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::figures::Figures;
+use crate::optimization::Optimization;
 use crate::progress::{self, Progress};
+use crate::scenario::Scenario;
 use crate::vm::Machine;
 use fields::Fields;
 
@@ -62,17 +64,38 @@ impl Workload {
         }
     }
 
-    /// The workloads a scenario runs: those of its own claims. Baseline, `all` and any
-    /// scenario this table does not know run every one, so each claim has its comparison.
-    pub fn for_scenario(scenario: &str) -> &'static [Workload] {
-        match scenario {
-            "compression" => &[Workload::Corpus],
-            "parallelism" => &[Workload::Build],
-            "zram" => &[Workload::Pressure],
-            "ssd" => &[Workload::Discard, Workload::Swappiness],
-            "binary-cache" => &[],
-            _ => ALL,
+    /// What measures `optimization`'s claims.
+    fn measuring(optimization: Optimization) -> &'static [Workload] {
+        match optimization {
+            Optimization::Compression => &[Workload::Corpus],
+            Optimization::Parallelism => &[Workload::Build],
+            Optimization::Zram => &[Workload::Pressure],
+            Optimization::Swappiness => &[Workload::Swappiness],
+            Optimization::Discard => &[Workload::Discard],
+            // The VMs are offline: the claim rests on the settings Nix reports.
+            Optimization::BinaryCache => &[],
         }
+    }
+
+    /// The workloads a scenario runs, in [`ALL`]'s order: every one in baseline, the
+    /// reference each claim is compared with (with the swap file zram is compared with);
+    /// none in the scenario of every module, which judges no claim of its own; otherwise
+    /// those of the optimizations its modules apply.
+    pub fn for_scenario(scenario: &Scenario, optimizations: &[Optimization]) -> Vec<Workload> {
+        if scenario.is_baseline() {
+            return ALL.to_vec();
+        }
+        if scenario.is_all() {
+            return Vec::new();
+        }
+        ALL.iter()
+            .copied()
+            .filter(|workload| {
+                optimizations
+                    .iter()
+                    .any(|o| Workload::measuring(*o).contains(workload))
+            })
+            .collect()
     }
 }
 
@@ -193,24 +216,29 @@ fn fields(
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_workload_runs_at_most_once_and_baseline_runs_them_all() {
-        for scenario in [
-            "baseline",
-            "compression",
-            "parallelism",
-            "zram",
-            "ssd",
-            "all",
-            "new",
-        ] {
-            let list = Workload::for_scenario(scenario);
-            for (i, w) in list.iter().enumerate() {
-                assert!(!list[i + 1..].contains(w), "{scenario} runs {w:?} twice");
-            }
+    fn scenario(name: &str) -> Scenario {
+        Scenario {
+            name: name.into(),
+            modules: Vec::new(),
+            description: String::new(),
         }
-        assert_eq!(Workload::for_scenario("baseline").len(), 6);
+    }
+
+    #[test]
+    fn baseline_runs_every_workload_discard_first() {
+        let list = Workload::for_scenario(&scenario(crate::scenario::BASELINE), &[]);
+        assert_eq!(list, ALL);
         // Discard first: the others' deletions would be discarded while it measures.
-        assert_eq!(Workload::for_scenario("baseline")[0], Workload::Discard);
+        assert_eq!(list[0], Workload::Discard);
+    }
+
+    #[test]
+    fn a_scenario_runs_the_workloads_of_what_its_modules_apply() {
+        let mine = scenario("my-tuning");
+        let list = Workload::for_scenario(&mine, &[Optimization::Zram, Optimization::Swappiness]);
+        assert_eq!(list, [Workload::Pressure, Workload::Swappiness]);
+        assert!(Workload::for_scenario(&mine, &[Optimization::BinaryCache]).is_empty());
+        let every = Workload::for_scenario(&scenario(crate::scenario::ALL), &Optimization::ALL);
+        assert!(every.is_empty(), "{every:?}");
     }
 }

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use nixos_tuning::advise::{self, AdviseError, Captures, Recommendation};
+use nixos_tuning::optimization::Optimization;
 use nixos_tuning::report::Report;
 
 use crate::support::{fixtures_dir, snapshot_settings};
@@ -17,11 +18,11 @@ fn advice(name: &str) -> advise::Advice {
     advise::advise(&Captures::from_dir(&case(name)).unwrap()).unwrap()
 }
 
-fn recommendation(advice: &advise::Advice, scenario: &str) -> Recommendation {
+fn recommendation(advice: &advise::Advice, optimization: Optimization) -> Recommendation {
     advice
         .items
         .iter()
-        .find(|i| i.scenario == scenario)
+        .find(|i| i.optimizations.contains(&optimization))
         .unwrap()
         .recommendation
 }
@@ -44,16 +45,19 @@ fn every_captured_machine_gets_its_advice() {
 fn a_small_vps_without_swap_on_plain_btrfs_gets_zram_and_compression() {
     let advice = advice("small-vps");
     assert_eq!(
-        recommendation(&advice, "compression"),
-        Recommendation::Apply
-    );
-    assert_eq!(recommendation(&advice, "zram"), Recommendation::Apply);
-    assert_eq!(
-        recommendation(&advice, "parallelism"),
+        recommendation(&advice, Optimization::Compression),
         Recommendation::Apply
     );
     assert_eq!(
-        recommendation(&advice, "binary-cache"),
+        recommendation(&advice, Optimization::Zram),
+        Recommendation::Apply
+    );
+    assert_eq!(
+        recommendation(&advice, Optimization::Parallelism),
+        Recommendation::Apply
+    );
+    assert_eq!(
+        recommendation(&advice, Optimization::BinaryCache),
         Recommendation::AlreadyApplied
     );
 }

@@ -2,8 +2,9 @@
 //! claim's band holds, outside it fails, and a missing figure is named.
 
 use nixos_tuning::claims::{self, Assessment, Evidence, Side, Verdict};
+use nixos_tuning::facts::Facts;
 use nixos_tuning::figures::{id, Figures};
-use nixos_tuning::vmtest::{Facts, Report};
+use nixos_tuning::runs::Record;
 
 use crate::support::fixtures_dir;
 
@@ -15,22 +16,25 @@ pub fn figures(scenario: &str) -> Figures {
     serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
 }
 
-pub fn facts(scenario: &str) -> Facts {
+pub fn record(scenario: &str) -> Record {
     let path = fixtures_dir()
         .join("figures/debian")
         .join(scenario)
         .join("report.json");
-    serde_json::from_slice::<Report>(&std::fs::read(&path).unwrap())
-        .unwrap()
-        .facts
+    serde_json::from_slice::<Record>(&std::fs::read(&path).unwrap()).unwrap()
+}
+
+pub fn facts(scenario: &str) -> Facts {
+    record(scenario).facts
 }
 
 fn set(figures: &mut Figures, figure: &str, samples: &[f64]) {
     figures.figures.get_mut(figure).unwrap().samples = samples.to_vec();
 }
 
+/// The claims of the optimizations the scenario's recorded run applied.
 fn check(scenario: &str, base: (&Figures, &Facts), this: (&Figures, &Facts)) -> Vec<Assessment> {
-    claims::check(&Evidence {
+    let evidence = Evidence {
         scenario,
         baseline: Side {
             figures: Some(base.0),
@@ -40,7 +44,8 @@ fn check(scenario: &str, base: (&Figures, &Facts), this: (&Figures, &Facts)) -> 
             figures: Some(this.0),
             facts: Some(this.1),
         },
-    })
+    };
+    claims::check(&evidence, &record(scenario).optimizations)
 }
 
 fn verdict_of(assessments: &[Assessment], claim: &str) -> (Verdict, String) {

@@ -1,6 +1,7 @@
 //! The disko layout read with real Nix, and what the Debian backend makes of it.
 
-use nixos_tuning::backend::debian::{install, layout};
+use nixos_tuning::backend::debian::install;
+use nixos_tuning::disko as layout;
 use serde_json::json;
 
 use crate::support::{project_root, snapshot_settings};

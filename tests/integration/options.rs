@@ -52,13 +52,14 @@ fn unknown_per_file(index: &Index) -> Vec<(String, Unknown)> {
     // (each device's `type`) that the optimizations add to.
     let all = scenario::find(project_root(), scenario::ALL).unwrap();
     let loaded = scenario::load(project_root(), &all).unwrap();
-    for unknown in unknown_options(index, &loaded.merged) {
-        let files: Vec<String> = loaded
-            .layers
+    for unknown in unknown_options(index, &loaded.config) {
+        let mut files: Vec<String> = loaded
+            .definitions
             .iter()
-            .filter(|layer| sets(&layer.value, &unknown.full))
-            .map(|layer| display(&layer.file))
+            .filter(|d| d.path.starts_with(&unknown.full) || unknown.full.starts_with(&d.path))
+            .map(|d| display(&d.file))
             .collect();
+        files.dedup();
         found.push((files.join(", "), unknown));
     }
     found
@@ -69,12 +70,6 @@ fn display(file: &Path) -> String {
         .unwrap_or(file)
         .display()
         .to_string()
-}
-
-fn sets(value: &serde_json::Value, path: &[String]) -> bool {
-    path.iter()
-        .try_fold(value, |node, key| node.get(key))
-        .is_some()
 }
 
 /// A gap the index declares as such: a nixpkgs module the project needs that it does not list.

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
+use nixos_tuning::backend::debian::realize::{self, RealizeError, Realized, FSTAB, SYSCTL_CONF};
 use nixos_tuning::nix::NixError;
-use nixos_tuning::scenario::{self, realize::FSTAB, Realized, ScenarioError};
+use nixos_tuning::scenario::{self, ScenarioError};
 
 use crate::support::{project_root, snapshot_settings};
 
@@ -41,8 +42,9 @@ fn write_module(project: &Path, name: &str, text: &str) {
     std::fs::write(file, text).unwrap();
 }
 
-fn realize(project: &Path, name: &str) -> Result<Realized, ScenarioError> {
-    scenario::realize_named(project, name)
+/// The scenario evaluated (which must succeed) and realized for the Debian guest.
+fn realize(project: &Path, name: &str) -> Result<Realized, RealizeError> {
+    realize::realize(&scenario::load_named(project, name).unwrap())
 }
 
 #[test]
@@ -98,7 +100,7 @@ fn two_modules_with_different_values_name_both_files() {
         "a-swappiness.nix",
         r#"{ boot.kernel.sysctl."vm.swappiness" = 60; }"#,
     );
-    let err = realize(project.path(), "all").unwrap_err();
+    let err = scenario::load_named(project.path(), "all").unwrap_err();
     let ScenarioError::Conflict {
         option,
         first_file,
@@ -130,7 +132,7 @@ fn an_option_outside_the_realized_list_is_refused_by_path_and_file() {
         "{ services.openssh.settings.PasswordAuthentication = false; }",
     );
     let err = realize(project.path(), "openssh").unwrap_err();
-    let ScenarioError::Unsupported { option, file } = &err else {
+    let RealizeError::Unsupported { option, file } = &err else {
         panic!("not unsupported: {err}");
     };
     assert_eq!(option, "services.openssh.settings.PasswordAuthentication");
@@ -141,7 +143,7 @@ fn an_option_outside_the_realized_list_is_refused_by_path_and_file() {
 fn a_module_nix_cannot_parse_gives_nixs_message_and_the_file() {
     let project = temp_project();
     write_module(project.path(), "broken.nix", "{ zramSwap.enable = true\n");
-    let err = realize(project.path(), "broken").unwrap_err();
+    let err = scenario::load_named(project.path(), "broken").unwrap_err();
     let ScenarioError::Nix(NixError::Eval { file, message }) = &err else {
         panic!("not a Nix error: {err}");
     };
@@ -161,9 +163,7 @@ fn a_file_dropped_in_the_folder_is_a_new_scenario() {
     );
     let names = scenario::names(project.path()).unwrap();
     assert!(names.contains(&"cache-pressure".to_owned()), "{names:?}");
-    let sysctl = |name: &str| {
-        realize(project.path(), name).unwrap().files[scenario::realize::SYSCTL_CONF].clone()
-    };
+    let sysctl = |name: &str| realize(project.path(), name).unwrap().files[SYSCTL_CONF].clone();
     assert!(sysctl("cache-pressure").contains("vm.vfs_cache_pressure=50\n"));
     assert!(sysctl("all").contains("vm.swappiness=10\nvm.vfs_cache_pressure=50\n"));
 }

@@ -1,9 +1,9 @@
 //! The driver against QEMUs that never become a guest: one that exits at once, one whose
-//! virtual CPU runs but never prints. Both must be reported within seconds, not at the boot
-//! deadline, and leave no QEMU behind.
+//! virtual CPU runs but never prints. Both must be reported as what they are, before the
+//! boot deadline (which would report a timeout instead), and leave no QEMU behind.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nixos_tuning::host;
 use nixos_tuning::vm::{Deadlines, Launch, Machine, MachineConfig, VmError};
@@ -20,6 +20,7 @@ fn config(name: &str, args: &[&str]) -> MachineConfig {
         },
         serial_log: log,
         deadlines: Deadlines {
+            boot: Duration::from_secs(120),
             stall: Duration::from_secs(3),
             ..Deadlines::default()
         },
@@ -41,7 +42,6 @@ fn qemu_exiting_early_is_reported_at_once_with_its_words() {
         ],
     );
     let log = config.serial_log.clone();
-    let started = Instant::now();
     match Machine::start(config) {
         Err(VmError::QemuExited {
             qemu_stderr, tail, ..
@@ -55,7 +55,6 @@ fn qemu_exiting_early_is_reported_at_once_with_its_words() {
         Err(other) => panic!("expected QemuExited, got {other}"),
         Ok(_) => panic!("a QEMU without its kernel booted"),
     }
-    assert!(started.elapsed() < Duration::from_secs(10));
     let _ = std::fs::remove_file(log);
 }
 
@@ -69,14 +68,11 @@ fn a_guest_that_prints_nothing_is_reported_as_stalled() {
         "stalls",
         &["-nodefaults", "-display", "none", "-bios", &bios_arg],
     );
-    let started = Instant::now();
     let result = Machine::start(config);
-    let elapsed = started.elapsed();
     let _ = std::fs::remove_file(&bios);
     match result {
         Err(VmError::Stalled { idle, .. }) => assert!(idle >= Duration::from_secs(3)),
         Err(other) => panic!("expected Stalled, got {other}"),
         Ok(_) => panic!("a firmware of zeros gave a backdoor"),
     }
-    assert!(elapsed < Duration::from_secs(15), "took {elapsed:?}");
 }

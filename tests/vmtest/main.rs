@@ -1,24 +1,28 @@
 //! The scenario snapshots: for every backend and scenario (trial `<backend>::<scenario>`), its
 //! facts in `snapshots/<backend>/<scenario>.snap` and what it changes compared with baseline
 //! in `snapshots/effects/<scenario>.snap`, which both backends share: an effect one backend
-//! shows and the other does not is a real difference, and fails here. When the claims were
-//! measured (`cargo xtask test` and `cargo xtask vmtest --measure` do), the scenario's claims
+//! shows and the other does not is a real difference, and fails here. The scenario's claims
 //! must also hold their bands on the figures of its run and baseline's.
 //!
-//! A scenario's report is reused when `cargo xtask vmtest` just made it from the same inputs;
-//! otherwise the test boots the VM itself, so `cargo nextest run` alone is complete. Where Nix
-//! cannot build the flake, the nixos trials are ignored with the reason, never passed.
+//! A scenario's run is reused when one with the same inputs is kept (`cargo xtask vmtest`
+//! and `cargo xtask test` make them); otherwise the trial runs the VM itself, claims
+//! measured, so `cargo nextest run` alone is complete. With `NIXOS_TUNING_SKIP_CLAIMS` set
+//! (`cargo xtask vmtest` without `--measure`), the claims are checked only where a run
+//! measured them. Where Nix cannot build the flake, the nixos trials are ignored with the
+//! reason, never passed. Each trial writes what it found for `cargo xtask vmtest`.
 
 use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use nixos_tuning::backend::{Choice, Kind};
+use nixos_tuning::backend::{Backend, Choice, Kind};
 use nixos_tuning::claims;
-use nixos_tuning::figures::Figures;
+use nixos_tuning::facts::Facts;
+use nixos_tuning::lock::Wait;
 use nixos_tuning::progress::Silent;
-use nixos_tuning::scenario;
+use nixos_tuning::runs::{Check, Record, Runs};
+use nixos_tuning::scenario::{self, BASELINE};
 use nixos_tuning::vm::accel::AccelChoice;
-use nixos_tuning::vmtest::{self, effects, Claims};
+use nixos_tuning::vmtest::{effects, Claims, Runner, SKIP_CLAIMS};
 
 fn project_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -42,7 +46,7 @@ fn main() {
             .is_some_and(|filter| filter.starts_with(&format!("{}::", Kind::Debian)));
     let nixos_missing = match only_debian {
         true => Some("not selected".to_owned()),
-        false => Choice::Nixos
+        false => Choice::Only(Kind::Nixos)
             .resolve(project_root())
             .err()
             .map(|err| err.to_string()),
@@ -51,11 +55,11 @@ fn main() {
         eprintln!("nixos trials ignored: {reason}");
     }
     let mut trials = Vec::new();
-    for backend in Kind::ALL {
+    for kind in Kind::ALL {
         for name in &names {
             let name = name.clone();
-            let trial = Trial::test(format!("{backend}::{name}"), move || check(backend, &name));
-            trials.push(match (backend, &nixos_missing) {
+            let trial = Trial::test(format!("{kind}::{name}"), move || trial(kind, &name));
+            trials.push(match (kind, &nixos_missing) {
                 (Kind::Nixos, Some(_)) => trial.with_ignored_flag(true),
                 _ => trial,
             });
@@ -64,82 +68,116 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-fn check(backend: Kind, name: &str) -> Result<(), Failed> {
-    // The claims are measured by `cargo xtask test` and `cargo xtask vmtest --measure`; a
-    // run without them still has its snapshots checked.
-    let ensure = |name| {
-        vmtest::ensure(
-            project_root(),
-            backend,
-            name,
-            AccelChoice::Auto,
-            Claims::Skip,
-            &Silent,
-        )
-    };
-    let report = ensure(name).map_err(|err| format!("{err:#}"))?;
-    let baseline = match name {
-        "baseline" => report.clone(),
-        _ => ensure("baseline").map_err(|err| format!("baseline: {err:#}"))?,
-    };
-    let changes = effects::render(&effects::diff(&baseline.facts, &report.facts));
-    // insta reports a mismatch by panicking: catch each, so both snapshots are written.
-    let snapshots: Vec<String> = [
-        assert_in(backend.name(), || {
-            insta::assert_yaml_snapshot!(name, report.facts)
-        }),
-        assert_in("effects", || insta::assert_snapshot!(name, changes)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let mut failures = Vec::new();
-    if !snapshots.is_empty() {
-        failures.push(format!(
-            "{}\nread the diff above; if it is intended, accept it with `cargo insta review`",
-            snapshots.join("\n")
-        ));
+/// Checks one scenario and records what it found.
+fn trial(kind: Kind, name: &str) -> Result<(), Failed> {
+    let runs = Runs::of_project(project_root());
+    let check = check(kind, name).unwrap_or_else(|err| Check {
+        error: Some(format!("{err:#}")),
+        ..Check::default()
+    });
+    // The trial's verdict stands without it: the file only lets xtask phrase its summary.
+    let _ = check.write(&runs.check_file(kind, name));
+    let mut failures: Vec<String> = check.snapshots.clone();
+    if !failures.is_empty() {
+        failures.push(
+            "read the diff above; if it is intended, accept it with `cargo insta review`".into(),
+        );
     }
-    failures.extend(bands(backend, name, &baseline.facts, &report.facts).err());
+    failures.extend(
+        check
+            .claims
+            .map(|c| format!("claims outside their bands:\n{c}")),
+    );
+    failures.extend(check.error);
     match failures.is_empty() {
         true => Ok(()),
         false => Err(failures.join("\n").into()),
     }
 }
 
-/// The scenario's claims judged on the figures of its run and baseline's, when both were
-/// measured (a run keeps figures only for the inputs they were measured on).
+fn check(kind: Kind, name: &str) -> anyhow::Result<Check> {
+    let skip_claims = std::env::var_os(SKIP_CLAIMS).is_some_and(|v| !v.is_empty());
+    let selection = Choice::Only(kind).resolve(project_root())?;
+    let backend = Backend::prepare(selection, project_root(), AccelChoice::Auto, &Silent)?;
+    let runner = Runner {
+        backend: &backend,
+        runs: Runs::of_project(project_root()),
+        claims: if skip_claims {
+            Claims::Skip
+        } else {
+            Claims::Measure
+        },
+        wait: Wait::Wait,
+        progress: &Silent,
+    };
+    let ensure = |name: &str| -> anyhow::Result<Record> {
+        runner.ensure(&scenario::load_named(project_root(), name)?)
+    };
+    let record = ensure(name)?;
+    let baseline = match name {
+        BASELINE => record.clone(),
+        _ => ensure(BASELINE)?,
+    };
+    let changes = effects::render(&effects::diff(&baseline.facts, &record.facts));
+    // insta reports a mismatch by panicking: catch each, so both snapshots are written.
+    let snapshots = [
+        assert_in(kind.name(), || {
+            insta::assert_yaml_snapshot!(name, record.facts)
+        }),
+        assert_in("effects", || insta::assert_snapshot!(name, changes)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let claims = bands(&runner, &record, &baseline.facts, skip_claims)?;
+    Ok(Check {
+        snapshots,
+        claims,
+        error: None,
+    })
+}
+
+/// The scenario's claims judged on the figures of its run and baseline's: `None` when they
+/// hold. Without figures the claims are unchecked only when the trial was told to skip them.
 fn bands(
-    backend: Kind,
-    name: &str,
-    baseline: &vmtest::Facts,
-    facts: &vmtest::Facts,
-) -> Result<(), String> {
-    let read = |scenario: &str| -> Result<Option<Figures>, String> {
-        let path = vmtest::out_dir(project_root(), backend, scenario).join("figures.json");
-        let Ok(bytes) = std::fs::read(&path) else {
+    runner: &Runner,
+    record: &Record,
+    baseline: &Facts,
+    skip_claims: bool,
+) -> anyhow::Result<Option<String>> {
+    if claims::of_scenario(&record.scenario, &record.optimizations)
+        .next()
+        .is_none()
+    {
+        return Ok(None);
+    }
+    let kind = runner.backend.kind();
+    let figures = |scenario: &str| runner.runs.scenario(kind, scenario).figures();
+    let (Some(base), Some(this)) = (figures(BASELINE), figures(&record.scenario)) else {
+        if skip_claims {
+            eprintln!("claims not checked: no run of this scenario measured them");
             return Ok(None);
-        };
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|err| format!("{} does not parse: {err}", path.display()))
+        }
+        anyhow::bail!(
+            "the claims of `{}` were to be measured, but its run or baseline's has no figures",
+            record.scenario
+        );
     };
-    let (Some(base), Some(this)) = (read("baseline")?, read(name)?) else {
-        return Ok(());
-    };
-    let assessments = claims::check(&claims::Evidence {
-        scenario: name,
-        baseline: claims::Side {
-            figures: Some(&base),
-            facts: Some(baseline),
+    let assessments = claims::check(
+        &claims::Evidence {
+            scenario: &record.scenario,
+            baseline: claims::Side {
+                figures: Some(&base),
+                facts: Some(baseline),
+            },
+            this: claims::Side {
+                figures: Some(&this),
+                facts: Some(&record.facts),
+            },
         },
-        this: claims::Side {
-            figures: Some(&this),
-            facts: Some(facts),
-        },
-    });
-    claims::bands_hold(&assessments)
-        .map_err(|failed| format!("claims outside their bands:\n{failed}"))
+        &record.optimizations,
+    );
+    Ok(claims::bands_hold(&assessments).err())
 }
 
 /// Runs one snapshot assertion with snapshots under `snapshots/<area>/`; its panic message on

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use nixos_tuning::advise::{self, Captures};
+use nixos_tuning::backend::Kind;
 use nixos_tuning::report::Report;
+use nixos_tuning::runs::Runs;
 use xshell::Shell;
 
 /// Say which optimizations the guide's rules recommend for a machine, and why
@@ -21,9 +23,9 @@ pub struct Advise {
     /// A folder of captured outputs, one file per command (free.txt, mount.txt, ...)
     #[arg(long)]
     from: Option<PathBuf>,
-    /// Whose measured figures to show: target/vmtest/<backend>/
-    #[arg(long, default_value = "debian", value_parser = ["debian", "nixos"])]
-    backend: String,
+    /// Whose measured figures to show: the runs of the debian or the nixos backend
+    #[arg(long, default_value = "debian")]
+    backend: Kind,
 }
 
 impl Advise {
@@ -34,8 +36,8 @@ impl Advise {
             None => Captures::local(Duration::from_secs(20))?,
         };
         let advice = advise::advise(&captures)?;
-        let runs = sh.current_dir().join("target/vmtest").join(&self.backend);
-        let text = match Report::gather(&runs, &self.backend) {
+        let runs = Runs::of_project(&sh.current_dir()).backend_dir(self.backend);
+        let text = match Report::gather(&runs, self.backend.name()) {
             Ok(report) => advise::render(&advice, Ok(&report)),
             Err(err) => advise::render(&advice, Err(&err.to_string())),
         };

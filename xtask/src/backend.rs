@@ -15,8 +15,8 @@ pub struct Backend {
 
 impl Backend {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
-        let resolved = self.backend.resolve(&sh.current_dir())?;
-        println!("{}", resolved.reason);
+        let selection = self.backend.resolve(&sh.current_dir())?;
+        println!("{}", selection.reason);
         Ok(())
     }
 }

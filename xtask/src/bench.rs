@@ -3,11 +3,13 @@
 
 use std::time::{Duration, Instant};
 
-use nixos_tuning::backend::debian;
+use nixos_tuning::backend::{Backend, Choice, Kind};
+use nixos_tuning::lock::Wait;
 use nixos_tuning::progress::Silent;
+use nixos_tuning::runs::Runs;
 use nixos_tuning::scenario;
 use nixos_tuning::vm::accel::AccelChoice;
-use nixos_tuning::vmtest;
+use nixos_tuning::vmtest::{Claims, Runner};
 use xshell::Shell;
 
 use crate::progress::Reporter;
@@ -31,13 +33,23 @@ impl Bench {
         nixos_tuning::vm::interrupt::install()?;
         let root = sh.current_dir();
         let reporter = Reporter::new();
-        let prepared = debian::prepare(&root, self.accel, &reporter)?;
-        let baseline = scenario::realize_named(&root, "baseline")?;
-        let run_dir = root.join("target/vmtest/bench");
+        let backend = Backend::choose(Choice::Only(Kind::Debian), &root, self.accel, &reporter)?;
+        let baseline = scenario::load_named(&root, scenario::BASELINE)?;
+        let bundle = backend.bundle(&baseline, &reporter)?;
+        // Runs of its own: a bench never replaces a scenario's report.
+        let runs = Runs::of_project(&root).scratch("bench");
+        let runner = Runner {
+            backend: &backend,
+            runs: runs.clone(),
+            claims: Claims::Skip,
+            wait: Wait::Wait,
+            progress: &Silent,
+        };
+        let boot_dir = runs.root().join("boot");
         let (mut boots, mut trips, mut full) = (Vec::new(), Vec::new(), Vec::new());
         for run in 1..=self.runs.max(1) {
             eprintln!("run {run}/{}", self.runs);
-            let mut guest = debian::boot(&prepared, &baseline, &run_dir, &Silent)?;
+            let mut guest = bundle.boot(&boot_dir, &Silent)?;
             boots.push(guest.machine.boot_time());
             // Round trips of a settled guest: the backdoor is up before the boot has finished.
             guest
@@ -50,10 +62,10 @@ impl Bench {
             }
             guest.shutdown()?;
             let started = Instant::now();
-            vmtest::run(&root, &prepared, &baseline, vmtest::Claims::Skip, &Silent)?;
+            runner.run(&baseline)?;
             full.push(started.elapsed());
         }
-        println!("accelerator: {}", prepared.accel.name());
+        println!("accelerator: {}", backend.accel().name());
         println!("{:<28} {:>10} {:>10} {:>10}", "", "median", "min", "max");
         row("boot to backdoor (s)", &boots, 1.0);
         row("`true` round trip (ms)", &trips, 1000.0);

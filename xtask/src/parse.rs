@@ -16,7 +16,7 @@ use crate::Exit;
 #[derive(clap::Args)]
 pub struct Parse {
     /// Which command's output this is
-    #[arg(value_parser = PossibleValuesParser::new(Probe::ALL.map(Probe::name)))]
+    #[arg(value_parser = PossibleValuesParser::new(Probe::ALL.iter().map(|p| p.name())))]
     probe: String,
     /// File holding the output; stdin when absent or `-`
     file: Option<PathBuf>,

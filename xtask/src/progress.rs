@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use nixos_tuning::progress::Progress;
+use nixos_tuning::progress::{Outcome, Progress};
 
 pub struct Reporter {
     live: bool,
@@ -30,13 +30,18 @@ impl Progress for Reporter {
         }
     }
 
-    fn finish(&self, step: &str, elapsed: Duration) {
+    fn finish(&self, step: &str, elapsed: Duration, outcome: Outcome) {
         let secs = elapsed.as_secs_f64();
         let mut err = std::io::stderr().lock();
+        let (mark, said) = match outcome {
+            Outcome::Done => ("✓", format!("done in {secs:.1} s")),
+            Outcome::Failed => ("✗", format!("failed after {secs:.1} s")),
+            Outcome::Interrupted => ("✗", "interrupted".to_owned()),
+        };
         if self.live {
-            let _ = writeln!(err, "\r\x1b[2K  ✓ {step} ({secs:.1} s)");
+            let _ = writeln!(err, "\r\x1b[2K  {mark} {step}: {said}");
         } else {
-            let _ = writeln!(err, "{step}: done in {secs:.1} s");
+            let _ = writeln!(err, "{step}: {said}");
         }
     }
 

@@ -5,20 +5,22 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use nixos_tuning::backend::Kind;
 use nixos_tuning::report::{html, markdown, Report};
+use nixos_tuning::runs::Runs;
 use xshell::Shell;
 
 /// Write the report: each claim of the guide beside its measured figure and a verdict
 #[derive(clap::Args)]
 pub struct ReportCmd {
-    /// Whose runs to read: target/vmtest/<backend>/
-    #[arg(long, default_value = "debian", value_parser = ["debian", "nixos"])]
-    backend: String,
+    /// Whose runs to read: the debian or the nixos backend's
+    #[arg(long, default_value = "debian")]
+    backend: Kind,
     /// Where to write report.md and report.html
     #[arg(long, default_value = "target/report")]
     out: PathBuf,
-    /// Read the runs from this folder instead of target/vmtest/<backend>/ (runs copied
-    /// from a CI artifact, say)
+    /// Read the runs from this folder (one sub-folder per scenario) instead of the project's
+    /// runs of the backend: runs copied from a CI artifact, say
     #[arg(long)]
     runs: Option<PathBuf>,
 }
@@ -29,9 +31,9 @@ impl ReportCmd {
         let cwd = std::env::current_dir()?;
         let runs = match &self.runs {
             Some(dir) => cwd.join(dir),
-            None => sh.current_dir().join("target/vmtest").join(&self.backend),
+            None => Runs::of_project(&sh.current_dir()).backend_dir(self.backend),
         };
-        let report = Report::gather(&runs, &self.backend)?;
+        let report = Report::gather(&runs, self.backend.name())?;
         let out = cwd.join(&self.out);
         std::fs::create_dir_all(&out)
             .with_context(|| format!("cannot create `{}`", out.display()))?;

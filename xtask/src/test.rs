@@ -1,14 +1,16 @@
-//! `cargo xtask test`: the whole test suite. Builds the guest image and base disk first and
-//! makes (or reuses) every scenario's run with its claims measured, with progress, on the debian backend and, where
-//! Nix can build the flake, on the nixos one too, so no test spends its deadline on a first
-//! build or run (a clean checkout's baseline alone takes minutes under TCG); then runs
+//! `cargo xtask test`: the whole test suite. Prepares each backend once (the Debian guest's
+//! image and base disk, the accelerator) and makes (or reuses) every scenario's run with its
+//! claims measured, with progress, on the debian backend and, where Nix can build the flake,
+//! on the nixos one too, so no test spends its deadline on a first build or run; then runs
 //! nextest.
 
 use anyhow::Context;
-use nixos_tuning::backend::{debian, Choice, Kind};
+use nixos_tuning::backend::{Backend, Choice, Kind};
+use nixos_tuning::lock::Wait;
+use nixos_tuning::runs::Runs;
 use nixos_tuning::scenario;
 use nixos_tuning::vm::accel::AccelChoice;
-use nixos_tuning::vmtest::{self, Claims};
+use nixos_tuning::vmtest::{Claims, Runner};
 use xshell::{cmd, Shell};
 
 use crate::progress::Reporter;
@@ -26,25 +28,28 @@ impl Test {
         nixos_tuning::vm::interrupt::install()?;
         let reporter = Reporter::new();
         let root = sh.current_dir();
-        debian::prepare(&root, AccelChoice::Auto, &reporter)?;
-        let resolved = Choice::Auto.resolve(&root)?;
-        eprintln!("{}", resolved.reason);
-        let mut kinds = vec![Kind::Debian];
-        if resolved.kind() == Kind::Nixos {
-            kinds.push(Kind::Nixos);
+        let mut selections = vec![Choice::Only(Kind::Debian).resolve(&root)?];
+        let auto = Choice::Auto.resolve(&root)?;
+        eprintln!("{}", auto.reason);
+        if auto.kind == Kind::Nixos {
+            selections.push(auto);
         }
-        for kind in kinds {
+        for selection in selections {
+            let kind = selection.kind;
+            let backend = Backend::prepare(selection, &root, AccelChoice::Auto, &reporter)?;
+            let runner = Runner {
+                backend: &backend,
+                runs: Runs::of_project(&root),
+                claims: Claims::Measure,
+                wait: Wait::Wait,
+                progress: &reporter,
+            };
             for name in scenario::names(&root)? {
                 eprintln!("== {kind} {name}");
-                vmtest::ensure(
-                    &root,
-                    kind,
-                    &name,
-                    AccelChoice::Auto,
-                    Claims::Measure,
-                    &reporter,
-                )
-                .with_context(|| format!("scenario `{name}` failed on the {kind} backend"))?;
+                scenario::load_named(&root, &name)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|loaded| runner.ensure(&loaded))
+                    .with_context(|| format!("scenario `{name}` failed on the {kind} backend"))?;
             }
         }
         let profile = if crate::progress::in_ci() {

@@ -1,15 +1,17 @@
-//! `cargo xtask vm`: the baseline Debian guest by hand, for debugging a scenario.
+//! `cargo xtask vm`: a scenario's guest by hand, for debugging it. It boots in a scratch
+//! scratch directory of its own (see `runs`), never in a scenario's run.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::Context;
-use nixos_tuning::backend::debian;
+use nixos_tuning::backend::{Backend, Choice};
+use nixos_tuning::runs::Runs;
 use nixos_tuning::vm::accel::AccelChoice;
 use xshell::Shell;
 
 use crate::progress::Reporter;
 
-/// Boot the baseline guest and work in it
+/// Boot a scenario's guest and work in it
 #[derive(clap::Args)]
 pub struct Vm {
     #[command(subcommand)]
@@ -18,8 +20,11 @@ pub struct Vm {
     #[arg(long, default_value = "auto", global = true)]
     accel: AccelChoice,
     /// The scenario to boot (see `cargo xtask list`)
-    #[arg(long, default_value = "baseline", global = true)]
+    #[arg(long, default_value = nixos_tuning::scenario::BASELINE, global = true)]
     scenario: String,
+    /// Backend: debian, nixos or auto
+    #[arg(long, default_value = "debian", global = true)]
+    backend: Choice,
 }
 
 #[derive(clap::Subcommand)]
@@ -38,10 +43,15 @@ impl Vm {
         nixos_tuning::vm::interrupt::install()?;
         let root = sh.current_dir();
         let reporter = Reporter::new();
-        let scenario = nixos_tuning::scenario::realize_named(&root, &self.scenario)?;
-        let prepared = debian::prepare(&root, self.accel, &reporter)?;
-        let run_dir = root.join("target/vmtest/debian/shell");
-        let mut guest = debian::boot(&prepared, &scenario, &run_dir, &reporter)?;
+        let loaded = nixos_tuning::scenario::load_named(&root, &self.scenario)?;
+        let backend = Backend::choose(self.backend, &root, self.accel, &reporter)?;
+        let bundle = backend.bundle(&loaded, &reporter)?;
+        let dir = Runs::of_project(&root)
+            .scratch("vm")
+            .root()
+            .join(backend.kind().name());
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut guest = bundle.boot(&dir, &reporter)?;
         eprintln!("serial log: {}", guest.machine.serial_log().display());
         match self.command {
             VmCommand::Run { command } => {

@@ -1,18 +1,26 @@
-//! `cargo xtask vmtest <scenario>... | --all`: boots each scenario's VM with progress, then
+//! `cargo xtask vmtest <scenario>... | --all`: runs each scenario's VM with progress, then
 //! checks its snapshots through the `vmtest` test target (so `cargo insta review` sees the
 //! same snapshots), prints a summary table and fails with the diff when one changed.
+//!
+//! Exit status: 0 every snapshot matched and every asserted claim held; 1 a snapshot changed
+//! or a claim fell outside its band; 69 the check itself could not run (no trial found,
+//! nextest missing or failing to start); 2 bad arguments.
 
 use std::time::Instant;
 
 use anyhow::Context;
-use nixos_tuning::backend::nixos::{self, nix};
-use nixos_tuning::backend::{debian, Backend, Choice, Kind};
-use nixos_tuning::scenario;
+use nixos_tuning::backend::{Backend, Choice};
+use nixos_tuning::lock::Wait;
+use nixos_tuning::runs::{Check, Runs};
+use nixos_tuning::scenario::{self, BASELINE};
 use nixos_tuning::vm::accel::AccelChoice;
-use nixos_tuning::vmtest::{self, Claims};
+use nixos_tuning::vmtest::{effects, Claims, Runner, SKIP_CLAIMS};
 use xshell::{cmd, Shell};
 
 use crate::progress::{in_ci, Reporter};
+
+/// The check could not run: not a snapshot diff (sysexits' EX_UNAVAILABLE).
+pub const CHECK_UNAVAILABLE: u8 = 69;
 
 /// Boot scenarios in VMs, run the guide's commands and check their snapshots
 #[derive(clap::Args)]
@@ -33,12 +41,9 @@ pub struct Vmtest {
     /// `cargo xtask report`: minutes per scenario under TCG
     #[arg(long)]
     measure: bool,
-}
-
-/// What runs the scenarios: the Debian guest, prepared once, or Nix, which builds each VM.
-enum Runner {
-    Debian(Box<debian::Prepared>),
-    Nixos(nix::Nix),
+    /// Fail at once when another process runs one of these scenarios, instead of waiting
+    #[arg(long)]
+    no_wait: bool,
 }
 
 struct Row {
@@ -46,7 +51,7 @@ struct Row {
     boot: f64,
     total: f64,
     changes: usize,
-    snapshot: &'static str,
+    check: &'static str,
 }
 
 impl Vmtest {
@@ -54,76 +59,96 @@ impl Vmtest {
         nixos_tuning::vm::interrupt::install()?;
         let root = sh.current_dir();
         let names = self.selected(&root)?;
-        let resolved = self.backend.resolve(&root)?;
-        eprintln!("{}", resolved.reason);
-        let backend = resolved.kind();
         let reporter = Reporter::new();
-        let runner = match resolved.backend {
-            Backend::Debian => {
-                Runner::Debian(Box::new(debian::prepare(&root, self.accel, &reporter)?))
-            }
-            Backend::Nixos(nix) => Runner::Nixos(nix),
-        };
-        let claims = match self.measure {
-            true => Claims::Measure,
-            false => Claims::Skip,
+        let backend = Backend::choose(self.backend, &root, self.accel, &reporter)?;
+        let runner = Runner {
+            backend: &backend,
+            runs: Runs::of_project(&root),
+            claims: if self.measure {
+                Claims::Measure
+            } else {
+                Claims::Skip
+            },
+            wait: if self.no_wait {
+                Wait::NoWait
+            } else {
+                Wait::Wait
+            },
+            progress: &reporter,
         };
         let mut rows = Vec::new();
+        let mut records = Vec::new();
         for name in &names {
             eprintln!("== {name}");
             let started = Instant::now();
-            match &runner {
-                Runner::Nixos(nix) => nixos::prepare(nix, &root, name, &reporter)
-                    .and_then(|vm| vmtest::run_nixos(&root, &vm, claims, &reporter)),
-                Runner::Debian(prepared) => scenario::realize_named(&root, name)
-                    .map_err(anyhow::Error::from)
-                    .and_then(|realized| {
-                        vmtest::run(&root, prepared, &realized, claims, &reporter)
-                    }),
-            }
-            .with_context(|| format!("scenario `{name}` failed"))?;
-            let measurements = read_measurements(&root, backend, name);
+            let record = scenario::load_named(&root, name)
+                .map_err(anyhow::Error::from)
+                .and_then(|loaded| runner.run(&loaded))
+                .with_context(|| format!("scenario `{name}` failed"))?;
+            let boot = runner
+                .runs
+                .scenario(backend.kind(), name)
+                .measurements()
+                .map_or(0.0, |m| m.boot_seconds);
             rows.push(Row {
                 name: name.clone(),
-                boot: measurements.boot_seconds,
+                boot,
                 total: started.elapsed().as_secs_f64(),
                 changes: 0,
-                snapshot: "",
+                check: "",
             });
+            records.push(record);
         }
-        if !names.iter().any(|n| n == "baseline") {
-            eprintln!("== baseline (for the effects)");
-            vmtest::ensure(&root, backend, "baseline", self.accel, claims, &reporter)?;
+        let baseline = match records.iter().find(|r| r.scenario == BASELINE) {
+            Some(record) => record.clone(),
+            None => {
+                eprintln!("== {BASELINE} (for the effects)");
+                runner.ensure(&scenario::load_named(&root, BASELINE)?)?
+            }
+        };
+        for (row, record) in rows.iter_mut().zip(&records) {
+            row.changes = effects::diff(&baseline.facts, &record.facts).len();
         }
-        let mut failed = Vec::new();
-        for row in &mut rows {
-            row.changes = count_changes(&root, backend, &row.name);
-            let profile = if in_ci() { "ci" } else { "default" };
-            let filter = format!("test(={backend}::{})", row.name);
-            let ok = cmd!(
+        let checks = self.check(sh, &runner, &mut rows)?;
+        print_table(&rows);
+        summarize(&checks)
+    }
+
+    /// Runs each scenario's trial and reads what it found.
+    fn check(
+        &self,
+        sh: &Shell,
+        runner: &Runner,
+        rows: &mut [Row],
+    ) -> anyhow::Result<Vec<(String, Option<Check>)>> {
+        let kind = runner.backend.kind();
+        let profile = if in_ci() { "ci" } else { "default" };
+        let skip = if self.measure { "" } else { "1" };
+        let mut checks = Vec::new();
+        for row in rows {
+            let check_file = runner.runs.check_file(kind, &row.name);
+            let _ = std::fs::remove_file(&check_file);
+            let filter = format!("test(={kind}::{})", row.name);
+            let ran = cmd!(
                 sh,
                 "cargo nextest run --profile {profile} --test vmtest -E {filter}"
             )
             // The diff is what matters; a backtrace of the assertion is noise.
             .env("RUST_BACKTRACE", "0")
+            .env(SKIP_CLAIMS, skip)
             .quiet()
-            .run()
-            .is_ok();
-            row.snapshot = if ok { "matches" } else { "CHANGED" };
-            if !ok {
-                failed.push(row.name.clone());
-            }
+            .run();
+            let check = Check::read(&check_file);
+            row.check = match (&check, ran.is_ok()) {
+                (Some(check), true) if check.passed() => "matches",
+                (Some(check), _) if !check.snapshots.is_empty() => "CHANGED",
+                (Some(check), _) if check.error.is_some() => "FAILED",
+                (Some(_), _) => "CLAIMS",
+                (None, _) => "NOT RUN",
+            };
+            checks.push((row.name.clone(), check));
         }
-        print_table(&rows);
-        if !failed.is_empty() {
-            eprintln!(
-                "\nsnapshots changed for: {}\nread the diffs above; if the change is intended, \
-                 accept it with `cargo insta review`",
-                failed.join(", ")
-            );
-            return Err(crate::Exit(1).into());
-        }
-        Ok(())
+        Ok(checks)
     }
 
     fn selected(&self, root: &std::path::Path) -> anyhow::Result<Vec<String>> {
@@ -142,23 +167,51 @@ impl Vmtest {
     }
 }
 
-fn read_measurements(root: &std::path::Path, backend: Kind, name: &str) -> vmtest::Measurements {
-    let path = vmtest::out_dir(root, backend, name).join("measurements.json");
-    std::fs::read(path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default()
-}
-
-fn count_changes(root: &std::path::Path, backend: Kind, name: &str) -> usize {
-    let read = |n: &str| -> Option<vmtest::Report> {
-        let bytes = std::fs::read(vmtest::out_dir(root, backend, n).join("report.json")).ok()?;
-        serde_json::from_slice(&bytes).ok()
+/// What went wrong, in the order a user fixes it: the check that could not run first.
+fn summarize(checks: &[(String, Option<Check>)]) -> anyhow::Result<()> {
+    let names = |keep: &dyn Fn(&Option<Check>) -> bool| -> Vec<&str> {
+        checks
+            .iter()
+            .filter(|(_, c)| keep(c))
+            .map(|(n, _)| n.as_str())
+            .collect()
     };
-    match (read("baseline"), read(name)) {
-        (Some(base), Some(this)) => vmtest::effects::diff(&base.facts, &this.facts).len(),
-        _ => 0,
+    let not_run = names(&|c| c.is_none());
+    if !not_run.is_empty() {
+        eprintln!(
+            "\nthe snapshot check did not run for: {}\nnextest found no trial to run, or could \
+             not start (is cargo-nextest installed? run `tools/setup-debian.sh`); its output is \
+             above. No snapshot was compared.",
+            not_run.join(", ")
+        );
+        return Err(crate::Exit(CHECK_UNAVAILABLE).into());
     }
+    let failed = names(&|c| c.as_ref().is_some_and(|c| c.error.is_some()));
+    let changed = names(&|c| c.as_ref().is_some_and(|c| !c.snapshots.is_empty()));
+    let claims = names(&|c| c.as_ref().is_some_and(|c| c.claims.is_some()));
+    if !failed.is_empty() {
+        eprintln!(
+            "\nthe trial could not run its scenario: {}; its error is above",
+            failed.join(", ")
+        );
+    }
+    if !changed.is_empty() {
+        eprintln!(
+            "\nsnapshots changed for: {}\nread the diffs above; if the change is intended, \
+             accept it with `cargo insta review`",
+            changed.join(", ")
+        );
+    }
+    if !claims.is_empty() {
+        eprintln!(
+            "\nclaims outside their bands for: {}; the measured figures are above",
+            claims.join(", ")
+        );
+    }
+    if failed.is_empty() && changed.is_empty() && claims.is_empty() {
+        return Ok(());
+    }
+    Err(crate::Exit(1).into())
 }
 
 fn print_table(rows: &[Row]) {
@@ -169,7 +222,7 @@ fn print_table(rows: &[Row]) {
     for row in rows {
         println!(
             "{:<14} {:>8.1} {:>8.1} {:>8}  {}",
-            row.name, row.boot, row.total, row.changes, row.snapshot
+            row.name, row.boot, row.total, row.changes, row.check
         );
     }
 }

@@ -4,7 +4,6 @@
 //! optimization is in effect from boot and one installed base disk serves every scenario.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::Context;
 
@@ -14,11 +13,9 @@ pub const FW_CFG_NAME: &str = "opt/nixos-tuning/etc.tar";
 /// The init the kernel starts: unpacks the archive, then execs systemd.
 pub const INIT: &str = "/usr/lib/nixos-tuning/activate";
 
-/// Writes `files` (absolute guest path → content) as a tar archive at `archive`.
-pub fn write_archive(files: &BTreeMap<String, String>, archive: &Path) -> anyhow::Result<()> {
-    let file = std::fs::File::create(archive)
-        .with_context(|| format!("cannot create `{}`", archive.display()))?;
-    let mut builder = tar::Builder::new(file);
+/// `files` (absolute guest path → content) as a tar archive.
+pub fn archive(files: &BTreeMap<String, String>) -> anyhow::Result<Vec<u8>> {
+    let mut builder = tar::Builder::new(Vec::new());
     for (path, content) in files {
         let relative = path
             .strip_prefix('/')
@@ -34,8 +31,7 @@ pub fn write_archive(files: &BTreeMap<String, String>, archive: &Path) -> anyhow
             .append_data(&mut header, relative, content.as_bytes())
             .with_context(|| format!("cannot add `{path}` to the archive"))?;
     }
-    builder.into_inner()?;
-    Ok(())
+    Ok(builder.into_inner()?)
 }
 
 #[cfg(test)]
@@ -44,9 +40,6 @@ mod tests {
 
     #[test]
     fn archives_files_under_their_guest_paths() {
-        let dir = std::env::temp_dir().join(format!("activation-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let archive = dir.join("etc.tar");
         let files = BTreeMap::from([
             (
                 "/etc/nix/nix.conf".to_owned(),
@@ -54,21 +47,20 @@ mod tests {
             ),
             ("/etc/fstab".to_owned(), "# fstab\n".to_owned()),
         ]);
-        write_archive(&files, &archive).unwrap();
-        let mut read = tar::Archive::new(std::fs::File::open(&archive).unwrap());
+        let bytes = archive(&files).unwrap();
+        let mut read = tar::Archive::new(bytes.as_slice());
         let names: Vec<String> = read
             .entries()
             .unwrap()
             .map(|e| e.unwrap().path().unwrap().display().to_string())
             .collect();
-        std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(names, ["etc/fstab", "etc/nix/nix.conf"]);
     }
 
     #[test]
     fn refuses_relative_guest_paths() {
         let files = BTreeMap::from([("etc/fstab".to_owned(), String::new())]);
-        let err = write_archive(&files, &std::env::temp_dir().join("never.tar")).unwrap_err();
+        let err = archive(&files).unwrap_err();
         assert!(err.to_string().contains("is not absolute"));
     }
 }

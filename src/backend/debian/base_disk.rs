@@ -3,19 +3,18 @@
 //! boots a copy-on-write overlay of it, so the base is never written after the install.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use anyhow::Context;
 
 use super::image::Image;
 use super::install;
-use super::layout::Disk;
-use super::qemu::{Boot, Drive, CPUS, MEMORY_MIB};
 use crate::cache::{self, Key};
+use crate::disko::Disk;
 use crate::host;
 use crate::progress::{self, Progress};
 use crate::vm::accel::Accel;
+use crate::vm::qemu::{self, DirectBoot, Drive, Qemu};
 use crate::vm::{Deadlines, Machine, MachineConfig};
 
 /// The kernel command line of the installer: the image's squashfs (/dev/vdb) as a read-only
@@ -53,47 +52,28 @@ fn install_into(
     progress: &dyn Progress,
 ) -> anyhow::Result<()> {
     let target = dir.join("base.qcow2");
-    create_qcow2(&target, &disk.image_size, None)?;
-    let boot = Boot {
-        qemu: host::QEMU.find()?,
-        accel,
+    qemu::create_qcow2(&target, &disk.image_size, None)?;
+    let mut installer = Qemu::new(host::QEMU.find()?, accel);
+    installer.boot = Some(DirectBoot {
         kernel: image.kernel.clone(),
         initrd: image.initrd.clone(),
         append: INSTALLER_APPEND.to_owned(),
-        drives: vec![
-            Drive {
-                file: target,
-                format: "qcow2",
-                serial: "target",
-                read_only: false,
-            },
-            Drive {
-                file: image.rootfs.clone(),
-                format: "raw",
-                serial: "image",
-                read_only: true,
-            },
-            Drive {
-                file: image.tar.clone(),
-                format: "raw",
-                serial: "tar",
-                read_only: true,
-            },
-        ],
-        memory_mib: MEMORY_MIB,
-        cpus: CPUS,
-        fw_cfg: Vec::new(),
-    };
+    });
+    installer.drives = vec![
+        drive(target, "qcow2", "target", false),
+        drive(image.rootfs.clone(), "raw", "image", true),
+        drive(image.tar.clone(), "raw", "tar", true),
+    ];
     let config = MachineConfig {
         name: "installer".into(),
-        launch: boot.launch(),
+        launch: installer.launch(),
         serial_log: dir.join("install-serial.log"),
         deadlines: Deadlines {
             command: Duration::from_secs(600),
             ..Deadlines::default()
         },
         shutdown_command: "sync; poweroff -f".into(),
-        framing: super::qemu::FRAMING,
+        framing: super::FRAMING,
     };
     let mut machine = progress::step(progress, "boot the installer", || Machine::start(config))
         .context("the installer VM did not start")?;
@@ -109,23 +89,11 @@ fn install_into(
     Ok(())
 }
 
-/// `qemu-img create`: blank of `size`, or an overlay on `backing`.
-pub fn create_qcow2(file: &Path, size: &str, backing: Option<&Path>) -> anyhow::Result<()> {
-    let mut command = Command::new(host::QEMU_IMG.find()?);
-    command.args(["create", "-q", "-f", "qcow2"]);
-    if let Some(backing) = backing {
-        command.arg("-b").arg(backing).args(["-F", "qcow2"]);
+fn drive(file: PathBuf, format: &'static str, serial: &'static str, read_only: bool) -> Drive {
+    Drive {
+        file,
+        format,
+        serial,
+        read_only,
     }
-    command.arg(file);
-    if backing.is_none() {
-        command.arg(size);
-    }
-    let output = command.output().context("cannot run qemu-img")?;
-    anyhow::ensure!(
-        output.status.success(),
-        "qemu-img create {} failed: {}",
-        file.display(),
-        String::from_utf8_lossy(&output.stderr).trim()
-    );
-    Ok(())
 }

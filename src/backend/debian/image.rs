@@ -4,7 +4,8 @@
 //! and initrd beside them.
 //!
 //! Cached under `target/nixos-tuning/debian/image-<key>` where the key hashes every input:
-//! the package list, every asset, the suite, the mirror and the commands themselves.
+//! the package list, every asset, the suite, the mirror (when one is set) and the commands
+//! themselves.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,7 +17,6 @@ use crate::host;
 use crate::progress::{self, Progress};
 
 pub const SUITE: &str = "trixie";
-const DEFAULT_MIRROR: &str = "http://deb.debian.org/debian";
 
 /// The files of the guest that the image is built from, embedded so the key sees them.
 const ASSETS: [(&str, &str); 6] = [
@@ -49,9 +49,15 @@ pub struct Image {
     pub initrd: PathBuf,
 }
 
-/// The mirror: `NIXOS_TUNING_DEBIAN_MIRROR` or deb.debian.org.
-pub fn mirror() -> String {
-    std::env::var("NIXOS_TUNING_DEBIAN_MIRROR").unwrap_or_else(|_| DEFAULT_MIRROR.to_owned())
+/// The variable that names a mirror (or proxy) to build from.
+pub const MIRROR_VARIABLE: &str = "NIXOS_TUNING_DEBIAN_MIRROR";
+
+/// The mirror set in [`MIRROR_VARIABLE`]; without one, mmdebstrap uses its own default and,
+/// for a stable suite, adds the updates and security sources itself.
+pub fn mirror() -> Option<String> {
+    std::env::var(MIRROR_VARIABLE)
+        .ok()
+        .filter(|mirror| !mirror.trim().is_empty())
 }
 
 pub fn packages() -> Vec<&'static str> {
@@ -68,7 +74,7 @@ pub fn ensure(cache_root: &Path, progress: &dyn Progress) -> anyhow::Result<Imag
     let mirror = mirror();
     let mut key = Key::new("debian-image");
     key.add("suite", SUITE.as_bytes())
-        .add("mirror", mirror.as_bytes());
+        .add("mirror", mirror.as_deref().unwrap_or("").as_bytes());
     for (name, text) in ASSETS {
         key.add(name, text.as_bytes());
     }
@@ -77,7 +83,7 @@ pub fn ensure(cache_root: &Path, progress: &dyn Progress) -> anyhow::Result<Imag
     let key = key.finish();
     let dir = cache::entry(cache_root, &format!("image-{key}"), |dir| {
         progress::step(progress, "build the Debian 13 image (mmdebstrap)", || {
-            build(dir, &mirror, &cache_root.join("apt-archives"))
+            build(dir, mirror.as_deref(), &cache_root.join("apt-archives"))
         })
     })?;
     Ok(Image {
@@ -89,7 +95,7 @@ pub fn ensure(cache_root: &Path, progress: &dyn Progress) -> anyhow::Result<Imag
     })
 }
 
-fn build(dir: &Path, mirror: &str, apt_archives: &Path) -> anyhow::Result<()> {
+fn build(dir: &Path, mirror: Option<&str>, apt_archives: &Path) -> anyhow::Result<()> {
     let mmdebstrap = host::MMDEBSTRAP.find()?;
     let tar2sqfs = host::TAR2SQFS.find()?;
     let assets = dir.join("assets");
@@ -101,6 +107,7 @@ fn build(dir: &Path, mirror: &str, apt_archives: &Path) -> anyhow::Result<()> {
     let tar = dir.join("rootfs.tar");
     let log = dir.join("mmdebstrap.log");
     let mut command = Command::new(mmdebstrap);
+    command.stdin(std::process::Stdio::null());
     command
         .args(["--mode=unshare", "--variant=essential"])
         .arg(format!("--include={}", packages().join(",")))
@@ -120,7 +127,9 @@ fn build(dir: &Path, mirror: &str, apt_archives: &Path) -> anyhow::Result<()> {
             apt_archives.display()
         ))
         .arg("--customize-hook=rm -f \"$1\"/var/cache/apt/archives/*.deb")
-        .args([SUITE, &tar.to_string_lossy(), mirror]);
+        .arg(SUITE)
+        .arg(&tar)
+        .args(mirror);
     run_logged(&mut command, &log, "mmdebstrap")?;
     let sqfs = dir.join("rootfs.sqfs");
     let tar_file = std::fs::File::open(&tar)?;
@@ -141,7 +150,8 @@ fn build(dir: &Path, mirror: &str, apt_archives: &Path) -> anyhow::Result<()> {
 
 /// Takes `vmlinuz-*` and `initrd.img-*` out of the tar: no mount, no root needed.
 fn extract_boot_files(tar: &Path, dir: &Path) -> anyhow::Result<()> {
-    let status = Command::new("tar")
+    let status = host::TAR
+        .command()?
         .arg("-xf")
         .arg(tar)
         .arg("-C")

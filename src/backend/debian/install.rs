@@ -3,7 +3,7 @@
 //! step: partition, format, create subvolumes, mount with the layout's options, copy the
 //! system in, write fstab from the layout.
 
-use super::layout::{Content, Disk, Mount};
+use crate::disko::{Content, Disk, Mount};
 use crate::vm::protocol::shell_quote;
 
 /// Where the target is mounted during the install, as disko's `rootMountPoint`.

@@ -1,147 +1,127 @@
 //! The Debian backend: a Debian 13 guest built with mmdebstrap, installed by itself onto the
-//! disko Btrfs layout, with the scenario's NixOS options realized the way NixOS realizes them.
+//! disko Btrfs layout, with the scenario's NixOS options realized the way NixOS realizes them
+//! (`realize`, `etc`) and handed to the guest at boot (`activation`).
 
 pub mod activation;
 pub mod base_disk;
+pub mod etc;
 pub mod image;
 pub mod install;
-pub mod layout;
-pub mod qemu;
+pub mod realize;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
+use crate::backend::Bundle;
+use crate::cache::Key;
 use crate::host;
-use crate::progress::{self, Progress};
-use crate::scenario::Realized;
+use crate::progress::Progress;
+use crate::scenario::{self, Loaded};
 use crate::vm::accel::{self, Accel, AccelChoice};
-use crate::vm::{Deadlines, Machine, MachineConfig};
-use layout::Disk;
-use qemu::{Boot, Drive, CPUS, MEMORY_MIB};
+use crate::vm::protocol::Framing;
+use crate::vm::qemu::{DirectBoot, Qemu};
+use crate::vm::Deadlines;
+pub use realize::{realize, RealizeError, Realized};
+
+/// The backdoor framing with the guest's static programs: under TCG every exec of a
+/// dynamically linked program costs tens of milliseconds of emulated relocation, and NixOS's
+/// three (`timeout`, `bash`, `base64`) made a `true` round trip take ~250 ms; busybox-static
+/// and bash-static take it to ~35 ms. busybox's `timeout` exits 143 (SIGTERM) when it stops a
+/// command, where GNU's exits 124. It signals only the process it started, not its process
+/// group: a command that leaves children holding the output pipe past its deadline is caught
+/// by the driver's own deadline (15 s later), after which that machine takes no more commands.
+pub const FRAMING: Framing = Framing {
+    timeout: "busybox timeout",
+    shell: "bash-static",
+    base64: "busybox base64",
+    timeout_status: 143,
+};
 
 /// Where the project's Debian caches live.
 pub fn cache_root(project_root: &Path) -> PathBuf {
     project_root.join("target/nixos-tuning/debian")
 }
 
-/// Everything needed to boot guests: the image, the installed base disk, the accelerator.
+/// Everything needed to boot guests, made once per process: the image, the installed base
+/// disk, the accelerator.
 #[derive(Debug, Clone)]
-pub struct Prepared {
+pub struct Debian {
     pub image: image::Image,
-    pub disk: Disk,
     pub base_disk: PathBuf,
     pub accel: Accel,
     pub qemu: PathBuf,
 }
 
-/// Checks the host, then builds (or finds cached) the image and the base disk.
+/// Checks the host, then builds (or finds cached) the image and the base disk, whose layout
+/// is the machine's; says once why the accelerator is what it is.
 pub fn prepare(
     project_root: &Path,
     choice: AccelChoice,
     progress: &dyn Progress,
-) -> anyhow::Result<Prepared> {
+) -> anyhow::Result<Debian> {
     let qemu = host::QEMU.find()?;
     host::QEMU_IMG.find()?;
-    let layout_file = project_root.join("nix-tests/machine/disko.nix");
-    let evaluated = crate::nix::eval_json(&layout_file)?;
-    let disk = layout::read(&evaluated)
-        .with_context(|| format!("{} cannot be installed", layout_file.display()))?;
+    let machine = scenario::load_named(project_root, scenario::BASELINE)?;
+    let disk = realize(&machine)?.disk;
     let cache = cache_root(project_root);
     let image = image::ensure(&cache, progress)?;
     let decision = accel::decide(choice, &qemu, &image.kernel, &accel::default_cache())
         .map_err(|message| anyhow::format_err!(message))?;
-    // Said once per process: `cargo xtask test` prepares the guest once per scenario.
-    static NOTED: std::sync::Once = std::sync::Once::new();
     if let Some(note) = &decision.note {
-        NOTED.call_once(|| progress.note(note));
+        progress.note(note);
     }
     let base_disk = base_disk::ensure(&cache, &image, &disk, decision.accel, progress)?;
-    Ok(Prepared {
+    Ok(Debian {
         image,
-        disk,
         base_disk,
         accel: decision.accel,
         qemu,
     })
 }
 
-/// A booted guest on its own overlay of the base disk; the overlay goes when it does.
-pub struct Guest {
-    // Declared first so QEMU is gone before its overlay is removed.
-    pub machine: Machine,
-    overlay: Overlay,
-}
-
-impl Guest {
-    /// The guest's disk as the host holds it: a qcow2 overlay of the base disk.
-    pub fn disk_image(&self) -> &Path {
-        &self.overlay.0
+impl Debian {
+    /// The scenario realized for the guest: its files go in through fw_cfg, its root mount
+    /// options on the kernel command line.
+    pub fn bundle(&self, loaded: &Loaded) -> anyhow::Result<Bundle> {
+        let realized = realize(loaded)?;
+        let mut qemu = Qemu::new(self.qemu.clone(), self.accel);
+        qemu.boot = Some(DirectBoot {
+            kernel: self.image.kernel.clone(),
+            initrd: self.image.initrd.clone(),
+            append: installed_append(&realized)?,
+        });
+        Ok(Bundle {
+            scenario: realized.scenario.clone(),
+            inputs: self.inputs_key(&realized),
+            accel: self.accel,
+            base_disk: Some(self.base_disk.clone()),
+            fw_cfg: vec![(
+                activation::FW_CFG_NAME.to_owned(),
+                activation::archive(&realized.files)?,
+            )],
+            qemu,
+            framing: FRAMING,
+            deadlines: Deadlines::default(),
+            shutdown_command: "poweroff".into(),
+        })
     }
 
-    /// Powers the guest off cleanly.
-    pub fn shutdown(self) -> anyhow::Result<()> {
-        Ok(self.machine.shutdown()?)
+    /// What a run of `realized` on this guest depends on.
+    fn inputs_key(&self, realized: &Realized) -> String {
+        let mut key = Key::new("debian-guest");
+        key.add("image", self.image.key.as_bytes())
+            .add("base", self.base_disk.to_string_lossy().as_bytes())
+            .add("files", format!("{:?}", realized.files).as_bytes())
+            .add("rootflags", realized.root_options.join(",").as_bytes());
+        key.finish()
     }
-}
-
-struct Overlay(PathBuf);
-
-impl Drop for Overlay {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// Boots the installed system as `scenario` configures it; `run_dir` keeps its serial log
-/// and the configuration archive the guest activates at boot.
-pub fn boot(
-    prepared: &Prepared,
-    scenario: &Realized,
-    run_dir: &Path,
-    progress: &dyn Progress,
-) -> anyhow::Result<Guest> {
-    std::fs::create_dir_all(run_dir)
-        .with_context(|| format!("cannot create `{}`", run_dir.display()))?;
-    let archive = run_dir.join("etc.tar");
-    activation::write_archive(&scenario.files, &archive)?;
-    let overlay = run_dir.join("disk.qcow2");
-    let _ = std::fs::remove_file(&overlay);
-    base_disk::create_qcow2(&overlay, "", Some(&prepared.base_disk))?;
-    let overlay = Overlay(overlay);
-    let boot = Boot {
-        qemu: prepared.qemu.clone(),
-        accel: prepared.accel,
-        kernel: prepared.image.kernel.clone(),
-        initrd: prepared.image.initrd.clone(),
-        append: installed_append(scenario)?,
-        drives: vec![Drive {
-            file: overlay.0.clone(),
-            format: "qcow2",
-            serial: "root",
-            read_only: false,
-        }],
-        memory_mib: MEMORY_MIB,
-        cpus: CPUS,
-        fw_cfg: vec![(activation::FW_CFG_NAME, archive)],
-    };
-    let config = MachineConfig {
-        name: scenario.scenario.clone(),
-        launch: boot.launch(),
-        serial_log: run_dir.join("serial.log"),
-        deadlines: Deadlines::default(),
-        shutdown_command: "poweroff".into(),
-        framing: qemu::FRAMING,
-    };
-    let machine = progress::step(progress, "boot", || Machine::start(config))?;
-    Ok(Guest { machine, overlay })
 }
 
 /// The installed system's kernel command line: `/` is the layout's root subvolume, mounted by
 /// the initrd with the scenario's options, as NixOS's stage 1 mounts `fileSystems."/"`; then
 /// `activate` puts the scenario's files in place and starts systemd.
-fn installed_append(scenario: &Realized) -> anyhow::Result<String> {
-    let disk = &scenario.disk;
+fn installed_append(realized: &Realized) -> anyhow::Result<String> {
+    use anyhow::Context;
+    let disk = &realized.disk;
     let root = disk
         .mounts()
         .into_iter()
@@ -156,7 +136,7 @@ fn installed_append(scenario: &Realized) -> anyhow::Result<String> {
         "root={} rootfstype={} rootflags={} rw init={} console=ttyS0 panic=1 mitigations=off",
         disk.partition_node(partition),
         root.fs_type,
-        scenario.root_options.join(","),
+        realized.root_options.join(","),
         activation::INIT,
     ))
 }

@@ -7,79 +7,92 @@ pub mod build;
 pub mod nix;
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use anyhow::Context;
-
+use crate::backend::Bundle;
+use crate::cache::Key;
 use crate::progress::{self, Progress};
+use crate::scenario::Loaded;
+use crate::vm::accel::{self, Accel, AccelChoice};
 use crate::vm::protocol::Framing;
-use crate::vm::{Deadlines, Launch, Machine, MachineConfig};
+use crate::vm::qemu::Qemu;
+use crate::vm::Deadlines;
 pub use nix::{Nix, Unusable};
 
-/// A built VM: its store path.
+/// A Nix that builds the VMs, and the accelerator they run with here.
 #[derive(Debug, Clone)]
-pub struct Vm {
-    pub scenario: String,
-    pub out: PathBuf,
+pub struct Nixos {
+    pub nix: Nix,
+    pub accel: Accel,
+    project_root: std::path::PathBuf,
 }
 
-/// Builds the VM of `scenario` with progress.
+/// Decides the accelerator with the project's own KVM probe, on the QEMU and kernel of the
+/// flake's baseline VM: `/dev/kvm` can open and KVM still hang.
 pub fn prepare(
-    nix: &Nix,
+    nix: Nix,
     project_root: &Path,
-    scenario: &str,
+    choice: AccelChoice,
     progress: &dyn Progress,
-) -> anyhow::Result<Vm> {
-    let out = progress::step(
+) -> anyhow::Result<Nixos> {
+    let probe = progress::step(
         progress,
-        &format!("nix build {}", build::attribute(scenario)),
-        || build::build(nix, project_root, scenario),
+        "nix build the KVM probe's QEMU and kernel",
+        || build::probe_parts(&nix, project_root),
     )?;
-    Ok(Vm {
-        scenario: scenario.to_owned(),
-        out,
+    let decision = accel::decide(choice, &probe.qemu, &probe.kernel, &accel::default_cache())
+        .map_err(|message| anyhow::format_err!(message))?;
+    if let Some(note) = &decision.note {
+        progress.note(note);
+    }
+    Ok(Nixos {
+        nix,
+        accel: decision.accel,
+        project_root: project_root.to_owned(),
     })
 }
 
-/// Boots `vm`; `run_dir` keeps the serial log and QEMU's temporary files (the disk overlay).
-pub fn boot(vm: &Vm, run_dir: &Path, progress: &dyn Progress) -> anyhow::Result<Machine> {
-    std::fs::create_dir_all(run_dir)
-        .with_context(|| format!("cannot create `{}`", run_dir.display()))?;
-    let config = MachineConfig {
-        name: vm.scenario.clone(),
-        launch: launch(vm, run_dir),
-        serial_log: run_dir.join("serial.log"),
-        deadlines: Deadlines {
-            // NixOS boots in seconds under KVM; a remote-built VM may boot here under TCG,
-            // where stage 1, systemd and the instrumentation take minutes.
-            boot: Duration::from_secs(600),
-            ..Deadlines::default()
-        },
-        shutdown_command: "poweroff".into(),
-        framing: Framing::NIXOS,
-    };
-    Ok(progress::step(progress, "boot", || Machine::start(config))?)
+impl Nixos {
+    /// Builds the scenario's VM; its store path covers the whole system.
+    pub fn bundle(&self, loaded: &Loaded, progress: &dyn Progress) -> anyhow::Result<Bundle> {
+        let scenario = &loaded.scenario.name;
+        let out = progress::step(
+            progress,
+            &format!("nix build {}", build::attribute(scenario)),
+            || build::build(&self.nix, &self.project_root, scenario),
+        )?;
+        let mut key = Key::new("nixos-vm");
+        key.add("vm", out.to_string_lossy().as_bytes());
+        Ok(Bundle {
+            scenario: scenario.clone(),
+            inputs: key.finish(),
+            accel: self.accel,
+            base_disk: None,
+            fw_cfg: Vec::new(),
+            qemu: qemu(&out, self.accel),
+            framing: Framing::NIXOS,
+            deadlines: Deadlines {
+                // NixOS boots in seconds under KVM; a remote-built VM may boot here under
+                // TCG, where stage 1, systemd and the instrumentation take minutes.
+                boot: Duration::from_secs(600),
+                ..Deadlines::default()
+            },
+            shutdown_command: "poweroff".into(),
+        })
+    }
 }
 
-/// `bin/disko-vm` with what NixOS's test driver sets in its environment: a private TMPDIR,
-/// where the run script and disko-vm keep their files. The VM is built with
-/// `virtualisation.graphics = false`, so its run script passes `-nographic`, which would put
-/// QEMU's monitor on stdio beside the driver's `-serial stdio`: NixOS's driver moves the
-/// monitor to a socket, this driver needs none.
-pub fn launch(vm: &Vm, run_dir: &Path) -> Launch {
-    let env = [
-        ("TMPDIR", run_dir.as_os_str().to_owned()),
-        ("USE_TMPDIR", OsString::from("1")),
-    ]
-    .into_iter()
-    .map(|(key, value)| (OsString::from(key), value))
-    .collect();
-    Launch {
-        program: vm.out.join("bin/disko-vm"),
-        args: ["-monitor", "none"].map(OsString::from).to_vec(),
-        env,
-    }
+/// `bin/disko-vm` as NixOS's test driver starts `run-*-vm`: with a private `TMPDIR` (the run
+/// directory, set at boot), where the run script and disko-vm keep their files. The VM is
+/// built with `virtualisation.graphics = false`, so its run script passes `-nographic`, which
+/// would put QEMU's monitor on stdio beside the driver's `-serial stdio`: NixOS's driver moves
+/// the monitor to a socket, this driver needs none.
+pub fn qemu(out: &Path, accel: Accel) -> Qemu {
+    let mut qemu = Qemu::script(out.join("bin/disko-vm"), accel);
+    qemu.extra_args = ["-monitor", "none"].map(OsString::from).to_vec();
+    qemu.env = vec![("USE_TMPDIR".into(), "1".into())];
+    qemu
 }
 
 #[cfg(test)]
@@ -88,11 +101,7 @@ mod tests {
 
     #[test]
     fn the_vm_starts_as_nixos_test_driver_starts_it() {
-        let vm = Vm {
-            scenario: "zram".into(),
-            out: PathBuf::from("/nix/store/x-disko-vm"),
-        };
-        let launch = launch(&vm, Path::new("/run/here"));
+        let launch = qemu(Path::new("/nix/store/x-disko-vm"), Accel::Kvm).launch();
         assert_eq!(
             launch.program,
             Path::new("/nix/store/x-disko-vm/bin/disko-vm")
@@ -100,6 +109,6 @@ mod tests {
         assert_eq!(launch.args, ["-monitor", "none"]);
         assert!(launch
             .env
-            .contains(&(OsString::from("TMPDIR"), OsString::from("/run/here"))));
+            .contains(&(OsString::from("USE_TMPDIR"), OsString::from("1"))));
     }
 }

@@ -4,8 +4,10 @@
 //! KVM (or remote builders), and the flake's inputs reachable.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::host;
 
 /// Both features every `nix` call of the backend turns on for itself, so a user's nix.conf
 /// needs no change.
@@ -103,7 +105,7 @@ impl Unusable {
 
 /// Runs the checks against the flake at `project_root`.
 pub fn detect(project_root: &Path) -> Result<Nix, Unusable> {
-    let program = find_on_path("nix").ok_or(Unusable::NotFound)?;
+    let program = host::NIX.find().map_err(|_| Unusable::NotFound)?;
     let version = version(&program)?;
     if !has_flakes(&version) {
         return Err(Unusable::TooOld { version });
@@ -232,32 +234,14 @@ fn run(command: &mut Command) -> Result<String, String> {
     run_within(command, Duration::from_secs(30))
 }
 
-/// Its stdout when it succeeds in time; otherwise the last line of stderr that says why.
+/// Its stdout when it succeeds in time; otherwise the line of Nix's stderr that says why.
 fn run_within(command: &mut Command, deadline: Duration) -> Result<String, String> {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|err| err.to_string())?;
-    let started = Instant::now();
-    loop {
-        match child.try_wait().map_err(|err| err.to_string())? {
-            Some(_) => break,
-            None if started.elapsed() > deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("no answer within {} s", deadline.as_secs()));
-            }
-            None => std::thread::sleep(Duration::from_millis(20)),
-        }
-    }
-    let output = child.wait_with_output().map_err(|err| err.to_string())?;
+    let output = host::run(command, deadline).map_err(|err| err.to_string())?;
     if output.status.success() {
-        return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
+        return Ok(output.stdout);
     }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    // Nix ends with a hint about --show-trace; the cause is its last `error:` line.
+    let stderr = crate::nix::clean(&output.stderr);
+    // Nix's cause is its last `error:` line.
     let lines: Vec<&str> = stderr.lines().map(str::trim).collect();
     let reason = lines
         .iter()
@@ -267,19 +251,6 @@ fn run_within(command: &mut Command, deadline: Duration) -> Result<String, Strin
         .unwrap_or("no message")
         .to_owned();
     Err(format!("{reason} ({})", output.status))
-}
-
-fn find_on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| is_executable(candidate))
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(test)]

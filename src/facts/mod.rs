@@ -1,8 +1,12 @@
-//! The snapshot of a scenario: what its machine says that is the same on every run. Numbers
-//! that wobble between runs are rounded or bucketed here, each rule with its reason; the raw
-//! numbers go to [`Measurements`](super::measurements::Measurements) instead.
+//! The facts of a machine: what its commands ([`commands`]) say that is the same on every
+//! run, parsed by the probes' parsers. This is what the snapshots assert and the claims and
+//! the report read. Numbers that wobble between runs are rounded or bucketed here, each rule
+//! with its reason; the raw numbers are measurements (`vmtest::measurements`) instead.
+
+pub mod commands;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -12,8 +16,20 @@ use crate::probe::{
     systemctl_status, top, zramctl,
 };
 
-/// Raw outputs by probe name.
+/// Raw outputs by command name ([`commands::Command::name`]).
 pub type Outputs = BTreeMap<String, String>;
+
+/// The raw outputs a run kept in `raw` (`<name>.txt` per command).
+pub fn read_outputs(raw: &Path) -> anyhow::Result<Outputs> {
+    let mut outputs = Outputs::new();
+    for command in commands::ALL {
+        let file = raw.join(format!("{}.txt", command.name));
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read `{}`", file.display()))?;
+        outputs.insert(command.name.to_owned(), text);
+    }
+    Ok(outputs)
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Facts {
@@ -114,48 +130,49 @@ pub struct BuildFact {
 impl Facts {
     /// Builds the facts from the probes' raw outputs.
     pub fn from_outputs(outputs: &Outputs) -> anyhow::Result<Facts> {
-        let get = |name: &str| {
+        use commands as c;
+        let get = |command: &c::Command| {
             outputs
-                .get(name)
+                .get(command.name)
                 .map(String::as_str)
-                .with_context(|| format!("probe `{name}` has no output"))
+                .with_context(|| format!("probe `{}` has no output", command.name))
         };
         let parse_err = |name: &'static str| move |err| anyhow::format_err!("{name}: {err}");
-        let mount = mount::parse(get("mount")?).map_err(parse_err("mount"))?;
+        let mount = mount::parse(get(&c::MOUNT)?).map_err(parse_err("mount"))?;
         // top's numbers are all volatile (measurements), but its output must still parse.
-        top::parse(get("top")?).map_err(parse_err("top"))?;
-        let free = free::parse(get("free-bytes")?).map_err(parse_err("free -b"))?;
+        top::parse(get(&c::TOP)?).map_err(parse_err("top"))?;
+        let free = free::parse(get(&c::FREE_BYTES)?).map_err(parse_err("free -b"))?;
         let ram = free.mem.total.map_or(0, |size| size.bytes);
         Ok(Facts {
             mounts: mounts(&mount),
-            btrfs: btrfs(&btrfs_usage::parse(get("btrfs-usage")?).map_err(parse_err("btrfs"))?),
-            disk_usage: disk_usage(&df::parse(get("df")?).map_err(parse_err("df"))?),
+            btrfs: btrfs(&btrfs_usage::parse(get(&c::BTRFS_USAGE)?).map_err(parse_err("btrfs"))?),
+            disk_usage: disk_usage(&df::parse(get(&c::DF)?).map_err(parse_err("df"))?),
             memory: memory(&free, ram),
             swap: swap(
-                &swapon::parse(get("swapon")?).map_err(parse_err("swapon"))?,
+                &swapon::parse(get(&c::SWAPON)?).map_err(parse_err("swapon"))?,
                 ram,
             ),
             zram: zram(
-                &zramctl::parse(get("zramctl")?).map_err(parse_err("zramctl"))?,
+                &zramctl::parse(get(&c::ZRAMCTL)?).map_err(parse_err("zramctl"))?,
                 ram,
             ),
-            sysctl: sysctl(&sysctl::parse(get("sysctl")?).map_err(parse_err("sysctl"))?),
-            nix: nix_config::parse(get("nix-config")?)
+            sysctl: sysctl(&sysctl::parse(get(&c::SYSCTL)?).map_err(parse_err("sysctl"))?),
+            nix: nix_config::parse(get(&c::NIX_CONFIG)?)
                 .map_err(parse_err("nix show-config"))?
                 .settings,
             systemd: systemd(
-                &systemctl_status::parse(get("systemctl-status")?)
+                &systemctl_status::parse(get(&c::SYSTEMCTL_STATUS)?)
                     .map_err(parse_err("systemctl status"))?,
-                &systemctl_failed::parse(get("systemctl-failed")?)
+                &systemctl_failed::parse(get(&c::SYSTEMCTL_FAILED)?)
                     .map_err(parse_err("systemctl --failed"))?,
             ),
             compression: compression(
-                &compsize::parse(get("compsize-corpus")?).map_err(parse_err("compsize"))?,
-                get("compsize-as-written")?,
+                &compsize::parse(get(&c::COMPSIZE_CORPUS)?).map_err(parse_err("compsize"))?,
+                get(&c::COMPSIZE_AS_WRITTEN)?,
             ),
-            io: io(&iostat::parse(get("iostat")?).map_err(parse_err("iostat"))?),
+            io: io(&iostat::parse(get(&c::IOSTAT)?).map_err(parse_err("iostat"))?),
             build: BuildFact {
-                output: get("nix-build")?
+                output: get(&c::NIX_BUILD)?
                     .lines()
                     .find(|line| line.starts_with("/nix/store/"))
                     .unwrap_or_default()

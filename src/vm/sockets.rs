@@ -1,17 +1,18 @@
 //! The private directory a VM's sockets live in: mode 0700, removed with everything in it
-//! when the [`RunDir`] is dropped.
+//! when the [`SocketDir`] is dropped. (A scenario's run directory, with its outputs, is
+//! [`crate::runs::RunDir`].)
 
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
-pub struct RunDir {
+pub struct SocketDir {
     path: PathBuf,
 }
 
-impl RunDir {
+impl SocketDir {
     /// Creates `<tmp>/nixos-tuning-<pid>-<n>`. It is under the temporary directory rather
     /// than `target/` because UNIX socket paths must stay under 108 bytes.
-    pub fn create() -> std::io::Result<RunDir> {
+    pub fn create() -> std::io::Result<SocketDir> {
         use std::sync::atomic::{AtomicU32, Ordering};
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let base = std::env::temp_dir();
@@ -19,7 +20,7 @@ impl RunDir {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
             let path = base.join(format!("nixos-tuning-{}-{n}", std::process::id()));
             match std::fs::DirBuilder::new().mode(0o700).create(&path) {
-                Ok(()) => return Ok(RunDir { path }),
+                Ok(()) => return Ok(SocketDir { path }),
                 Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(err) => return Err(err),
             }
@@ -35,7 +36,7 @@ impl RunDir {
     }
 }
 
-impl Drop for RunDir {
+impl Drop for SocketDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
     }
@@ -48,7 +49,7 @@ mod tests {
 
     #[test]
     fn is_private_and_removed() {
-        let dir = RunDir::create().unwrap();
+        let dir = SocketDir::create().unwrap();
         let path = dir.path().to_owned();
         std::fs::write(dir.join("sock"), b"x").unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();

@@ -1,5 +1,6 @@
-//! What NixOS 25.05 itself adds to the options the Debian backend realizes, and how it
-//! renders them into files, transcribed from nixpkgs so the guest gets what NixOS would write.
+//! The files NixOS 25.05 writes under `/etc` for the options the Debian backend realizes,
+//! rendered for the Debian guest: what NixOS itself adds to those options, and how it writes
+//! them, transcribed from nixpkgs so the guest gets what NixOS would write.
 //!
 //! Read in NixOS/nixpkgs (release-25.05 content; the stored versions were these commits):
 //! - `nixos/modules/config/nix.nix` @ 013635633ffe11f70df1d639f563f21c42c1f778: the
@@ -22,8 +23,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::error::ScenarioError;
-use super::merge::nix_value;
+use super::realize::RealizeError;
+use crate::scenario::merge::nix_value;
 
 const REMOTE_BUILD_NIX: &str = "<nixpkgs>/nixos/modules/config/nix-remote-build.nix";
 const NIX_DAEMON_NIX: &str = "<nixpkgs>/nixos/modules/services/system/nix-daemon.nix";
@@ -56,7 +57,7 @@ fn replaceable_nix_settings() -> [(&'static str, Value); 9] {
 pub fn nix_settings(
     user: &BTreeMap<String, Value>,
     file_of: &dyn Fn(&str) -> String,
-) -> Result<BTreeMap<String, Value>, ScenarioError> {
+) -> Result<BTreeMap<String, Value>, RealizeError> {
     let mut settings = user.clone();
     for (key, value) in replaceable_nix_settings() {
         settings.entry(key.to_owned()).or_insert(value);
@@ -95,7 +96,7 @@ fn prepend(
     key: &str,
     item: &str,
     file_of: &dyn Fn(&str) -> String,
-) -> Result<(), ScenarioError> {
+) -> Result<(), RealizeError> {
     let items = [vec![json!(item)], list(settings, key, file_of)?].concat();
     settings.insert(key.to_owned(), Value::Array(items));
     Ok(())
@@ -105,11 +106,11 @@ fn list(
     settings: &BTreeMap<String, Value>,
     key: &str,
     file_of: &dyn Fn(&str) -> String,
-) -> Result<Vec<Value>, ScenarioError> {
+) -> Result<Vec<Value>, RealizeError> {
     match settings.get(key) {
         None => Ok(Vec::new()),
         Some(Value::Array(items)) if items.iter().all(Value::is_string) => Ok(items.clone()),
-        Some(_) => Err(ScenarioError::Invalid {
+        Some(_) => Err(RealizeError::Invalid {
             option: format!("nix.settings.{key}"),
             file: file_of(key),
             message: "must be a list of strings (NixOS declares it `listOf str`)".into(),
@@ -124,9 +125,9 @@ fn define(
     value: Value,
     source: &str,
     file_of: &dyn Fn(&str) -> String,
-) -> Result<(), ScenarioError> {
+) -> Result<(), RealizeError> {
     match settings.get(key) {
-        Some(user) if *user != value => Err(ScenarioError::Conflict {
+        Some(user) if *user != value => Err(RealizeError::Conflict {
             option: format!("nix.settings.{key}"),
             first_file: source.to_owned(),
             first_value: nix_value(&value),

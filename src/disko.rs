@@ -1,6 +1,8 @@
-//! The disko layout, read from `nix-tests/machine/disko.nix` as JSON, into the closed set of
-//! disko types the Debian backend can install: one GPT disk whose partitions hold a
-//! `filesystem` or a `btrfs` with subvolumes. Anything else is refused by its disko path.
+//! The disko layout model: a disk as disko describes it (`disko.devices.disk.<name>`), read
+//! from a scenario's evaluated configuration into the closed set of disko types the Debian
+//! backend installs (one GPT disk whose partitions hold a `filesystem` or a `btrfs` with
+//! subvolumes), and the mounts disko's `_config` derives from it. Anything else is refused
+//! by its disko path. Both the scenario (what the modules set) and the backends use it.
 
 use std::collections::BTreeMap;
 

@@ -1,18 +1,56 @@
-//! Realization for the Debian backend: from a loaded scenario, the files the guest needs,
-//! written as NixOS 25.05 would write them, for a closed list of options; any other option
-//! is refused with its full path and its file.
+//! Realization for the Debian backend: from an evaluated scenario, the files the guest needs,
+//! written as NixOS 25.05 would write them (see [`super::etc`]), for a closed list of
+//! options; any other option is refused with its full path and its file.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::error::ScenarioError;
-use super::merge::{self, show_option, Layer};
-use super::nixos::{self, ZramSwap};
-use super::Loaded;
-use crate::backend::debian::install;
-use crate::backend::debian::layout::{self, Disk, Mount};
+use super::etc::{self, ZramSwap};
+use super::install;
+use crate::disko::{self, Disk, LayoutError, Mount};
+use crate::scenario::merge::show_option;
+use crate::scenario::{Definition, Loaded};
+
+/// The option paths the Debian backend realizes; everything else is refused.
+pub const REALIZED_OPTIONS: &str = "disko.devices.*, fileSystems.<mountpoint>.options, \
+     nix.settings.*, zramSwap.{enable,memoryPercent,memoryMax,algorithm,priority,swapDevices}, \
+     boot.kernel.sysctl.*";
+
+/// Why a scenario cannot run on the Debian guest.
+#[derive(Debug, thiserror::Error)]
+pub enum RealizeError {
+    #[error(
+        "{file}: the option `{option}` is not realized by the debian backend \
+         (it realizes {REALIZED_OPTIONS})"
+    )]
+    Unsupported { option: String, file: String },
+
+    /// A realized option with a value NixOS's type for it would refuse.
+    #[error("{file}: the option `{option}` {message}")]
+    Invalid {
+        option: String,
+        file: String,
+        message: String,
+    },
+
+    /// A value the user sets against one NixOS defines itself.
+    #[error(
+        "the option `{option}` has conflicting definition values: {first_value} in {first_file} \
+         and {second_value} in {second_file}"
+    )]
+    Conflict {
+        option: String,
+        first_file: String,
+        first_value: String,
+        second_file: String,
+        second_value: String,
+    },
+
+    #[error("the scenario's disko layout cannot be installed: {0}")]
+    Layout(#[from] LayoutError),
+}
 
 pub const FSTAB: &str = "/etc/fstab";
 pub const NIX_CONF: &str = "/etc/nix/nix.conf";
@@ -54,11 +92,11 @@ pub struct Realized {
 }
 
 /// Checks the scenario against the closed list and writes its files.
-pub fn realize(loaded: &Loaded) -> Result<Realized, ScenarioError> {
-    for layer in &loaded.layers {
-        check_closed(layer)?;
+pub fn realize(loaded: &Loaded) -> Result<Realized, RealizeError> {
+    for definition in &loaded.definitions {
+        check_closed(definition)?;
     }
-    let disk = layout::read(&loaded.merged)?;
+    let disk = disko::read(&loaded.config)?;
     let mounts = mounts(loaded, &disk)?;
     let root_options = root_options(loaded, &mounts)?;
     let files = BTreeMap::from([
@@ -75,18 +113,19 @@ pub fn realize(loaded: &Loaded) -> Result<Realized, ScenarioError> {
     })
 }
 
-fn check_closed(layer: &Layer) -> Result<(), ScenarioError> {
-    for (path, value) in merge::leaves(&layer.value) {
-        // An empty attribute set defines nothing (fileSystems entries are checked later).
-        if value.as_object().is_some_and(|map| map.is_empty()) || realized(&path) {
-            continue;
-        }
-        return Err(ScenarioError::Unsupported {
-            option: show_option(&path),
-            file: layer.file_name(),
-        });
+fn check_closed(definition: &Definition) -> Result<(), RealizeError> {
+    // An empty attribute set defines nothing (fileSystems entries are checked later).
+    let empty = definition
+        .value
+        .as_object()
+        .is_some_and(|map| map.is_empty());
+    if empty || realized(&definition.path) {
+        return Ok(());
     }
-    Ok(())
+    Err(RealizeError::Unsupported {
+        option: show_option(&definition.path),
+        file: definition.file.display().to_string(),
+    })
 }
 
 fn realized(path: &[String]) -> bool {
@@ -104,7 +143,7 @@ fn realized(path: &[String]) -> bool {
 /// disko's mounts with NixOS's additions: `x-initrd.mount` on what stage 1 mounts (from
 /// filesystems.nix's own definition, which comes first), then `fileSystems.<mp>.options`
 /// concatenated after disko's, duplicates kept, as the module system does.
-fn mounts(loaded: &Loaded, disk: &Disk) -> Result<Vec<Mount>, ScenarioError> {
+fn mounts(loaded: &Loaded, disk: &Disk) -> Result<Vec<Mount>, RealizeError> {
     let mut mounts = disk.mounts();
     for mount in &mut mounts {
         if NEEDED_FOR_BOOT.contains(&mount.mountpoint.as_str()) {
@@ -125,8 +164,8 @@ fn mounts(loaded: &Loaded, disk: &Disk) -> Result<Vec<Mount>, ScenarioError> {
     Ok(mounts)
 }
 
-fn user_mount_options(loaded: &Loaded) -> Result<BTreeMap<String, Vec<String>>, ScenarioError> {
-    let Some(file_systems) = loaded.merged.get("fileSystems") else {
+fn user_mount_options(loaded: &Loaded) -> Result<BTreeMap<String, Vec<String>>, RealizeError> {
+    let Some(file_systems) = loaded.config.get("fileSystems") else {
         return Ok(BTreeMap::new());
     };
     let entries = file_systems
@@ -163,7 +202,7 @@ fn strings(value: &Value) -> Option<Vec<String>> {
 
 /// The options of `/` without the userspace `x-*` ones, which NixOS's stage 1 filters out
 /// before it mounts the root (stage-1-init.sh, `mountFS`).
-fn root_options(loaded: &Loaded, mounts: &[Mount]) -> Result<Vec<String>, ScenarioError> {
+fn root_options(loaded: &Loaded, mounts: &[Mount]) -> Result<Vec<String>, RealizeError> {
     let root = mounts
         .iter()
         .find(|mount| mount.mountpoint == "/")
@@ -182,7 +221,7 @@ fn root_options(loaded: &Loaded, mounts: &[Mount]) -> Result<Vec<String>, Scenar
         .collect())
 }
 
-fn nix_conf(loaded: &Loaded) -> Result<String, ScenarioError> {
+fn nix_conf(loaded: &Loaded) -> Result<String, RealizeError> {
     let prefix = ["nix", "settings"];
     let user = attrs(loaded, &prefix)?;
     for (key, value) in &user {
@@ -194,8 +233,8 @@ fn nix_conf(loaded: &Loaded) -> Result<String, ScenarioError> {
             ));
         }
     }
-    let file_of = |key: &str| merge::defined_in(&loaded.layers, &path_of(&prefix, key));
-    Ok(nixos::nix_conf(&nixos::nix_settings(&user, &file_of)?))
+    let file_of = |key: &str| loaded.defined_in(&path_of(&prefix, key));
+    Ok(etc::nix_conf(&etc::nix_settings(&user, &file_of)?))
 }
 
 /// nix.nix's `semanticConfType`: an atom or a list of atoms.
@@ -209,7 +248,7 @@ fn conf_value(value: &Value) -> bool {
     }
 }
 
-fn zram_conf(loaded: &Loaded) -> Result<String, ScenarioError> {
+fn zram_conf(loaded: &Loaded) -> Result<String, RealizeError> {
     let prefix = ["zramSwap"];
     let options = attrs(loaded, &prefix)?;
     let mut zram = ZramSwap::default();
@@ -235,21 +274,21 @@ fn zram_conf(loaded: &Loaded) -> Result<String, ScenarioError> {
             }
             "priority" => zram.priority = int(value).ok_or_else(|| wrong("must be an int"))?,
             _ => {
-                return Err(ScenarioError::Unsupported {
+                return Err(RealizeError::Unsupported {
                     option: show_option(&path_of(&prefix, key)),
-                    file: merge::defined_in(&loaded.layers, &path_of(&prefix, key)),
+                    file: loaded.defined_in(&path_of(&prefix, key)),
                 })
             }
         }
     }
-    Ok(nixos::zram_generator_conf(&zram))
+    Ok(etc::zram_generator_conf(&zram))
 }
 
 fn int(value: &Value) -> Option<i64> {
     value.as_i64()
 }
 
-fn sysctl_conf(loaded: &Loaded) -> Result<String, ScenarioError> {
+fn sysctl_conf(loaded: &Loaded) -> Result<String, RealizeError> {
     let prefix = ["boot", "kernel", "sysctl"];
     let sysctl = attrs(loaded, &prefix)?;
     for (key, value) in &sysctl {
@@ -266,13 +305,13 @@ fn sysctl_conf(loaded: &Loaded) -> Result<String, ScenarioError> {
             ));
         }
     }
-    Ok(nixos::sysctl_conf(&sysctl))
+    Ok(etc::sysctl_conf(&sysctl))
 }
 
 /// The merged attribute set at `prefix`, empty when no module sets it.
-fn attrs(loaded: &Loaded, prefix: &[&str]) -> Result<BTreeMap<String, Value>, ScenarioError> {
+fn attrs(loaded: &Loaded, prefix: &[&str]) -> Result<BTreeMap<String, Value>, RealizeError> {
     let path: Vec<String> = prefix.iter().map(|part| (*part).to_owned()).collect();
-    match merge::lookup(&loaded.merged, &path) {
+    match loaded.get(&path) {
         None => Ok(BTreeMap::new()),
         Some(Value::Object(map)) => Ok(map.clone().into_iter().collect()),
         Some(_) => Err(invalid(loaded, &path, "must be an attribute set")),
@@ -287,10 +326,10 @@ fn path_of(prefix: &[&str], key: &str) -> Vec<String> {
         .collect()
 }
 
-fn invalid(loaded: &Loaded, path: &[String], message: &str) -> ScenarioError {
-    ScenarioError::Invalid {
+fn invalid(loaded: &Loaded, path: &[String], message: &str) -> RealizeError {
+    RealizeError::Invalid {
         option: show_option(path),
-        file: merge::defined_in(&loaded.layers, path),
+        file: loaded.defined_in(path),
         message: message.to_owned(),
     }
 }
@@ -298,7 +337,7 @@ fn invalid(loaded: &Loaded, path: &[String], message: &str) -> ScenarioError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::scenario::{Layer, Scenario};
     use serde_json::json;
 
     fn machine() -> Value {
@@ -311,7 +350,7 @@ mod tests {
             }}}}}}}}}})
     }
 
-    fn loaded(modules: &[Value]) -> Result<Loaded, ScenarioError> {
+    fn loaded(modules: &[Value]) -> Loaded {
         let layers: Vec<Layer> = std::iter::once(machine())
             .chain(modules.iter().cloned())
             .enumerate()
@@ -320,22 +359,18 @@ mod tests {
                 value,
             })
             .collect();
-        let merged = merge::merge(&layers)?;
-        Ok(Loaded {
-            scenario: Scenario {
-                name: "test".into(),
-                modules: Vec::new(),
-                description: String::new(),
-            },
-            layers,
-            merged,
-        })
+        let scenario = Scenario {
+            name: "test".into(),
+            modules: Vec::new(),
+            description: String::new(),
+        };
+        Loaded::from_layers(scenario, &layers).unwrap()
     }
 
     #[test]
     fn root_options_keep_user_options_and_drop_userspace_ones() {
         let scenario = loaded(&[json!({"fileSystems": {"/": {"options": ["discard=async"]}}})]);
-        let realized = realize(&scenario.unwrap()).unwrap();
+        let realized = realize(&scenario).unwrap();
         assert_eq!(
             realized.root_options,
             ["noatime", "subvol=/root", "discard=async"]
@@ -347,10 +382,10 @@ mod tests {
 
     #[test]
     fn options_outside_the_closed_list_name_the_full_path_and_file() {
-        let scenario = loaded(&[json!({"services": {"openssh": {"enable": true}}})]).unwrap();
+        let scenario = loaded(&[json!({"services": {"openssh": {"enable": true}}})]);
         let err = realize(&scenario).unwrap_err();
         assert!(
-            matches!(&err, ScenarioError::Unsupported { option, file }
+            matches!(&err, RealizeError::Unsupported { option, file }
                 if option == "services.openssh.enable" && file == "m1.nix"),
             "{err}"
         );
@@ -358,7 +393,7 @@ mod tests {
 
     #[test]
     fn zram_options_outside_the_list_are_refused() {
-        let scenario = loaded(&[json!({"zramSwap": {"writebackDevice": "/dev/vdb"}})]).unwrap();
+        let scenario = loaded(&[json!({"zramSwap": {"writebackDevice": "/dev/vdb"}})]);
         let err = realize(&scenario).unwrap_err();
         assert!(
             err.to_string().contains("zramSwap.writebackDevice"),
@@ -368,23 +403,23 @@ mod tests {
 
     #[test]
     fn a_file_system_the_layout_does_not_mount_is_refused() {
-        let scenario = loaded(&[json!({"fileSystems": {"/data": {"options": ["ro"]}}})]).unwrap();
+        let scenario = loaded(&[json!({"fileSystems": {"/data": {"options": ["ro"]}}})]);
         let err = realize(&scenario).unwrap_err();
         assert!(
-            matches!(&err, ScenarioError::Invalid { option, .. } if option == "fileSystems.\"/data\""),
+            matches!(&err, RealizeError::Invalid { option, .. } if option == "fileSystems.\"/data\""),
             "{err}"
         );
     }
 
     #[test]
     fn wrongly_typed_values_are_refused_with_their_file() {
-        let scenario = loaded(&[json!({"zramSwap": {"enable": "yes"}})]).unwrap();
+        let scenario = loaded(&[json!({"zramSwap": {"enable": "yes"}})]);
         let err = realize(&scenario).unwrap_err();
         assert_eq!(
             err.to_string(),
             "m1.nix: the option `zramSwap.enable` must be a bool"
         );
-        let scenario = loaded(&[json!({"nix": {"settings": {"x": {"y": 1}}}})]).unwrap();
+        let scenario = loaded(&[json!({"nix": {"settings": {"x": {"y": 1}}}})]);
         assert!(realize(&scenario).is_err());
     }
 }
