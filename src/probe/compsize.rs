@@ -1,6 +1,10 @@
 //! Reads `compsize` output: the human form (sizes like ` 5.9M`, `232M`, `   6B`) and `-b`
 //! (bytes), in every layout compsize has printed:
 //!
+//! - the first day in git (2017-09-04, before 1.0): a table of four columns, without
+//!   `Referenced` (last header word `Uncompressed`, or `Total Usage` hours earlier), read with
+//!   [`Usage::referenced`] absent; its very first untabled form (`90320 files.`,
+//!   `all   79%  1.4G/ 1.8G`) never reached the README's readers for long and is refused;
 //! - before 1.0: `Processed N files.` and a `Data` total row;
 //! - 1.0: `Processed N files, N regular extents (N refs), N inline.` and a `Data` total row;
 //! - 1.1 to 1.3: the same line but a `TOTAL` row, and no `Processed` line at all for a single
@@ -65,7 +69,8 @@ pub struct Usage {
     pub percent: u32,
     pub disk_usage: Size,
     pub uncompressed: Size,
-    pub referenced: Size,
+    /// `None` when the table had no `Referenced` column (compsize's first day in git).
+    pub referenced: Option<Size>,
 }
 
 /// Why compsize measured nothing.
@@ -86,25 +91,32 @@ pub fn parse(input: &str) -> Result<Compsize, ParseError> {
         empty: None,
         warnings: Vec::new(),
     };
-    let mut header_seen = false;
+    // Whether the table has a `Referenced` column, once its header is read.
+    let mut table: Option<bool> = None;
     let mut last = None;
     for (number, line) in lines::non_blank(input) {
         last = Some((number, line));
-        if header_seen {
-            read_row(&mut report, number, line)?;
-        } else {
-            header_seen = read_preamble(&mut report, number, line)?;
+        match table {
+            Some(referenced) => read_row(&mut report, referenced, number, line)?,
+            None => table = read_preamble(&mut report, number, line)?,
         }
     }
-    finish(report, header_seen, last)
+    finish(report, table.is_some(), last)
 }
 
-/// Reads a line before the table header; true when `line` is that header.
-fn read_preamble(report: &mut Compsize, number: usize, line: &str) -> Result<bool, ParseError> {
+/// Reads a line before the table header; when `line` is that header, whether it has the
+/// `Referenced` column.
+fn read_preamble(
+    report: &mut Compsize,
+    number: usize,
+    line: &str,
+) -> Result<Option<bool>, ParseError> {
     let text = line.trim();
     let words: Vec<&str> = text.split_whitespace().collect();
     if words.starts_with(&["Type", "Perc"]) {
-        return Ok(true);
+        return header(&words)
+            .map(Some)
+            .ok_or_else(|| ParseError::at(number, line, "unknown compsize table header"));
     }
     if report.empty.is_some() {
         return Err(ParseError::at(
@@ -127,9 +139,32 @@ fn read_preamble(report: &mut Compsize, number: usize, line: &str) -> Result<boo
             ))
         }
         _ if is_walk_warning(text) => report.warnings.push(text.to_owned()),
+        _ if is_first_day_count(&words) => {
+            return Err(ParseError::at(
+                number,
+                line,
+                "compsize's untabled output of its first day in git (`N files.`) is not read",
+            ))
+        }
         _ => return Err(ParseError::at(number, line, "not compsize output")),
     }
-    Ok(false)
+    Ok(None)
+}
+
+/// `Type Perc Disk Usage Uncompressed Referenced` → true; the first day's four columns
+/// (`... Uncompressed`, or `... Total Usage` before that was renamed) → false.
+fn header(words: &[&str]) -> Option<bool> {
+    match words {
+        ["Type", "Perc", "Disk", "Usage", "Uncompressed", "Referenced"] => Some(true),
+        ["Type", "Perc", "Disk", "Usage", "Uncompressed"]
+        | ["Type", "Perc", "Disk", "Usage", "Total", "Usage"] => Some(false),
+        _ => None,
+    }
+}
+
+/// `90320 files.`: the count line of compsize's first hours, before `Processed`.
+fn is_first_day_count(words: &[&str]) -> bool {
+    matches!(words, [n, "files."] if n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// compsize's `die()` messages: it stops and prints no table.
@@ -232,19 +267,38 @@ fn counted(part: &str, nouns: &[&str]) -> Option<u64> {
     number.parse().ok()
 }
 
-fn read_row(report: &mut Compsize, number: usize, line: &str) -> Result<(), ParseError> {
+fn read_row(
+    report: &mut Compsize,
+    with_referenced: bool,
+    number: usize,
+    line: &str,
+) -> Result<(), ParseError> {
     let fail = |message: &str| ParseError::at(number, line, message);
     let cells: Vec<&str> = line.split_whitespace().collect();
-    let [name, percent, disk, uncompressed, referenced] = cells[..] else {
-        return Err(fail(
-            "expected 5 columns: type, percent, disk usage, uncompressed, referenced",
-        ));
+    let (name, percent, disk, uncompressed, referenced) = match (with_referenced, &cells[..]) {
+        (true, &[name, percent, disk, uncompressed, referenced]) => {
+            (name, percent, disk, uncompressed, Some(referenced))
+        }
+        (false, &[name, percent, disk, uncompressed]) => (name, percent, disk, uncompressed, None),
+        (true, _) => {
+            return Err(fail(
+                "expected 5 columns: type, percent, disk usage, uncompressed, referenced",
+            ))
+        }
+        (false, _) => {
+            return Err(fail(
+                "expected 4 columns, as the header: type, percent, disk usage, uncompressed",
+            ))
+        }
     };
     let usage = Usage {
         percent: percent_of(percent).ok_or_else(|| fail("bad percent"))?,
         disk_usage: size(disk).ok_or_else(|| fail("bad disk usage size"))?,
         uncompressed: size(uncompressed).ok_or_else(|| fail("bad uncompressed size"))?,
-        referenced: size(referenced).ok_or_else(|| fail("bad referenced size"))?,
+        referenced: match referenced {
+            Some(cell) => Some(size(cell).ok_or_else(|| fail("bad referenced size"))?),
+            None => None,
+        },
     };
     if matches!(name, "TOTAL" | "Data") && report.total.is_none() {
         report.total = Some(usage);
@@ -320,7 +374,7 @@ none       100%        6B           6B           6B
                      zstd        52%       34G          66G          95G\n";
         let report = parse(input).unwrap();
         assert_eq!(report.processed.unwrap().regular_extents, None);
-        assert_eq!(report.total.unwrap().referenced.bytes, 141 << 30);
+        assert_eq!(report.total.unwrap().referenced.unwrap().bytes, 141 << 30);
         assert_eq!(report.types.len(), 1);
     }
 
@@ -331,7 +385,27 @@ none       100%        6B           6B           6B
                      TOTAL      100%     8388608      8388608      36864\r\n";
         let report = parse(input).unwrap();
         assert_eq!(report.processed.unwrap().files, 1);
-        assert_eq!(report.total.unwrap().referenced, Size::exact(36864));
+        assert_eq!(report.total.unwrap().referenced, Some(Size::exact(36864)));
+    }
+
+    #[test]
+    fn first_day_table_has_no_referenced_column() {
+        let input = "Processed 22988 files.\n\
+                     Type       Perc     Disk Usage   Total Usage \n\
+                     Data        70%      113M         161M       \n\
+                     zstd        26%       17M          65M       \n";
+        let report = parse(input).unwrap();
+        let total = report.total.unwrap();
+        assert_eq!((total.percent, total.referenced), (70, None));
+        assert_eq!(report.types["zstd"].uncompressed.bytes, 65 << 20);
+        let short = "Type       Perc     Disk Usage   Uncompressed\nData 70% 113M\n";
+        assert_eq!(parse(short).unwrap_err().line, 2);
+        assert_eq!(
+            parse("90320 files.\nall   79%  1.4G/ 1.8G\n")
+                .unwrap_err()
+                .line,
+            1
+        );
     }
 
     #[test]

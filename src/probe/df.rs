@@ -9,10 +9,11 @@
 //! Rounding, from the tools' sources: coreutils hands every number to gnulib's
 //! `human_readable` without a rounding option, whose default is `human_ceiling`, so all its
 //! sizes (human or blocks) are rounded up; busybox rounds to the nearest (`kscale` and
-//! `make_human_readable_str` add half a unit). Busybox is recognised by its fixed
-//! 21-column `Filesystem` header, its wrapped lines or its `252.0G` style (coreutils prints
-//! no decimal from 10 up). Human sizes are powers of 1024 unless a cell uses the lower-case
-//! `k` that only `-H` prints. Empty input is an error: df always prints a header.
+//! `make_human_readable_str` add half a unit). Busybox is recognised by its header alone,
+//! which is fixed whatever the data (see `flavour`); wrapped lines, `252.0G` cells or a
+//! `Filesystem` column 21 wide are no sign of it, coreutils prints them too. Human sizes are
+//! powers of 1024 unless a cell uses the lower-case `k` that only `-H` prints. Empty input is
+//! an error: df always prints a header.
 
 use std::collections::BTreeMap;
 
@@ -131,7 +132,7 @@ pub fn parse(input: &str) -> Result<Df, ParseError> {
             "df header names no size or inode columns",
         )
     })?;
-    let flavour = flavour(header, &lines);
+    let flavour = flavour(header);
     let mode = match flavour {
         Flavour::Coreutils => RoundMode::Up,
         Flavour::Busybox => RoundMode::Nearest,
@@ -371,27 +372,34 @@ fn units(header: &str, kinds: &[Kind], lines: &[(usize, &str)]) -> Option<Units>
     kinds.contains(&Kind::ITotal).then_some(Units::Inodes)
 }
 
-fn flavour(header: &str, lines: &[(usize, &str)]) -> Flavour {
-    let fixed_header = header
-        .strip_prefix("Filesystem           ")
-        .is_some_and(|rest| !rest.starts_with(' '));
-    let wrapped = lines
-        .iter()
-        .any(|(_, line)| line.starts_with(char::is_whitespace));
-    let tenths = lines.iter().any(|(_, line)| {
-        words(line).iter().any(|w| {
-            let (whole, fraction) = w.text.split_once('.').unwrap_or(("", ""));
-            whole.len() >= 2
-                && whole.bytes().all(|b| b.is_ascii_digit())
-                && fraction.len() == 2
-                && fraction.starts_with(|c: char| c.is_ascii_digit())
-        })
-    });
-    if fixed_header || wrapped || tenths {
+/// Busybox prints one fixed header whatever its data: `Filesystem` padded to 21 columns,
+/// `Type` padded to 11 with `-T`, the units caption in a 15-column field, then `Used
+/// Available Use% Mounted on` (`Capacity` with `-P`); df.c's `printf("Filesystem
+/// %-15sUsed Available %s Mounted on\n")`. coreutils pads `Filesystem` to its longest source
+/// (21 columns when that is 19 or 20 characters long), right-aligns each caption over its
+/// numbers and says `Avail` in human sizes, so only its pre-8.11 block header (the same
+/// printf) matches; that one is read as busybox, whose rounding differs only below the unit.
+fn flavour(header: &str) -> Flavour {
+    if is_busybox_header(header) {
         Flavour::Busybox
     } else {
         Flavour::Coreutils
     }
+}
+
+fn is_busybox_header(header: &str) -> bool {
+    let Some(rest) = header.strip_prefix("Filesystem           ") else {
+        return false;
+    };
+    let rest = rest.strip_prefix("Type       ").unwrap_or(rest);
+    let Some((units, tail)) = rest.split_at_checked(15) else {
+        return false;
+    };
+    !units.trim().is_empty()
+        && matches!(
+            tail,
+            "Used Available Use% Mounted on" | "Used Available Capacity Mounted on"
+        )
 }
 
 /// Joins a device name printed alone with the indented numbers on the next line.
@@ -402,7 +410,10 @@ fn logical_rows<'a>(lines: &[(usize, &'a str)]) -> Vec<(usize, &'a str, Option<&
         let next_is_continuation = lines
             .get(index + 1)
             .is_some_and(|(_, next)| next.starts_with(char::is_whitespace));
-        if anchor(&words(line)).is_none() && next_is_continuation && pending.is_none() {
+        // A device name alone on its line: `--output` rows that start with a number column
+        // are indented too, but they are never one word without the numbers.
+        let alone = words(line).len() == 1 && !line.starts_with(char::is_whitespace);
+        if alone && next_is_continuation && pending.is_none() {
             pending = Some(line.trim());
             continue;
         }
@@ -669,6 +680,19 @@ mod tests {
         );
         assert_eq!(df.filesystems[0].use_percent, Some(21));
         assert_eq!(df.filesystems[1].mounted_on.as_deref(), Some("/boot"));
+    }
+
+    #[test]
+    fn coreutils_is_not_busybox_for_a_21_column_source() {
+        let coreutils = "Filesystem           Size  Used Avail Use% Mounted on\n\
+                         nixos-build-scratch  2.0G     0  2.0G   0% /tmp\n";
+        assert_eq!(parse(coreutils).unwrap().flavour, Flavour::Coreutils);
+        let output = "1K-blocks  Avail Mounted on\n  1048576 829208 /\n     2048   2048 /tmp\n";
+        let df = parse(output).unwrap();
+        assert_eq!((df.flavour, df.filesystems.len()), (Flavour::Coreutils, 2));
+        let busybox = "Filesystem                Size      Used Available Use% Mounted on\n\
+                       /dev/loop0                1.0G      5.9M    904.6M   1% /\n";
+        assert_eq!(parse(busybox).unwrap().flavour, Flavour::Busybox);
     }
 
     #[test]

@@ -5,7 +5,14 @@
 //! - `--list` (`-l`) and any aligned table, `-D` (df style) included;
 //! - `--raw` (`-r`, one space between columns, blanks escaped as `\x20`);
 //! - `--pairs` (`-P`, `KEY="value"`);
-//! - `--json` (`-J`), tree (`children`) or list.
+//! - `--json` (`-J`), tree (`children`) or list;
+//! - any of the three tables without its header (`-n`, `--noheadings`) when it has the default
+//!   columns `TARGET SOURCE FSTYPE OPTIONS`: FSTYPE and OPTIONS never hold a space and SOURCE
+//!   hardly ever does, so such a row splits from the right and the target keeps its spaces.
+//!
+//! A table row is a mount, so a row without a target, source or file system type (a shell's
+//! `rc=0` or prompt pasted after the table, a cell wrapped onto its own line) is refused with
+//! its line rather than read as a mount with empty fields: every findmnt row has them.
 //!
 //! `SOURCE` is split into device and subvolume: findmnt prints a Btrfs subvolume (or the root
 //! of a bind mount) as `/dev/vda2[/@nix]`. `SIZE`/`USED`/`AVAIL` become [`Size`]s: util-linux
@@ -243,14 +250,10 @@ mod table {
 
     pub(super) fn parse(input: &str) -> Result<Findmnt, ParseError> {
         let mut rows = non_blank(input);
-        let (header_no, header) = rows.next().ok_or_else(|| ParseError::whole("empty"))?;
+        let (_, header) = rows.next().ok_or_else(|| ParseError::whole("empty"))?;
         let columns = words(header);
         if columns.is_empty() || !columns.iter().all(|c| is_column_name(c.text)) {
-            return Err(ParseError::at(
-                header_no,
-                header,
-                "not a findmnt header (column names such as TARGET SOURCE FSTYPE OPTIONS)",
-            ));
+            return headerless::parse(input);
         }
         let names: Vec<String> = columns.iter().map(|c| c.text.to_owned()).collect();
         let rows: Vec<(usize, &str)> = rows.collect();
@@ -325,9 +328,7 @@ mod table {
                 None => 0,
             };
             tree |= depth > 0;
-            if cells.iter().all(String::is_empty) {
-                return Err(ParseError::at(number, row, "row has no cells"));
-            }
+            check_row(&names, &cells, number, row)?;
             filesystems.push((depth, cells));
         }
         let filesystems = filesystems
@@ -342,6 +343,26 @@ mod table {
             columns: names,
             filesystems,
         })
+    }
+
+    /// Refuses a row that lacks a cell findmnt always fills: it is no mount (`rc=0` after
+    /// the table, a prompt, a cell wrapped onto a line of its own).
+    pub(super) fn check_row(
+        names: &[String],
+        cells: &[String],
+        number: usize,
+        row: &str,
+    ) -> Result<(), ParseError> {
+        for (name, cell) in names.iter().zip(cells) {
+            if cell.is_empty() && ["TARGET", "SOURCE", "FSTYPE"].contains(&name.as_str()) {
+                return Err(ParseError::at(
+                    number,
+                    row,
+                    format!("not a findmnt row: no {name} (every mount has one)"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Puts each word of `row` into the column whose header it overlaps (right-aligned
@@ -374,7 +395,7 @@ mod table {
 
     /// Removes the tree glyphs before a target and returns the depth they encode (two
     /// columns per level: `├─`, `│ └─`, `|-`, `` | `- ``).
-    fn strip_tree(cell: &mut String) -> usize {
+    pub(super) fn strip_tree(cell: &mut String) -> usize {
         let glyphs = cell.chars().take_while(|c| "│├└─|`- ".contains(*c)).count();
         if glyphs == 0 {
             return 0;
@@ -385,6 +406,79 @@ mod table {
             .map_or(cell.len(), |(at, _)| at);
         *cell = cell.get(cut..).unwrap_or("").to_owned();
         glyphs / 2
+    }
+}
+
+/// `-n`: the default columns without their header.
+mod headerless {
+    use super::table::{check_row, strip_tree};
+    use super::*;
+
+    const DEFAULT: [&str; 4] = ["TARGET", "SOURCE", "FSTYPE", "OPTIONS"];
+
+    pub(super) fn parse(input: &str) -> Result<Findmnt, ParseError> {
+        let names: Vec<String> = DEFAULT.iter().map(|n| (*n).to_owned()).collect();
+        let rows: Vec<(usize, &str)> = non_blank(input).collect();
+        let mut tree = false;
+        let mut read = Vec::with_capacity(rows.len());
+        for &(number, row) in &rows {
+            let mut cells = cells(row).ok_or_else(|| refusal(number, row))?;
+            let depth = cells.first_mut().map_or(0, strip_tree);
+            tree |= depth > 0;
+            check_row(&names, &cells, number, row)?;
+            if !plausible(&cells) {
+                return Err(refusal(number, row));
+            }
+            read.push((depth, cells));
+        }
+        let format = match tree {
+            true => Format::Tree,
+            false if is_raw(&rows) => Format::Raw,
+            false => Format::List,
+        };
+        let filesystems = read
+            .into_iter()
+            .map(|(depth, cells)| entry(names.iter().cloned().zip(cells), tree.then_some(depth)))
+            .collect();
+        Ok(Findmnt {
+            format,
+            columns: names,
+            filesystems,
+        })
+    }
+
+    fn refusal(number: usize, row: &str) -> ParseError {
+        ParseError::at(
+            number,
+            row,
+            "neither a findmnt header nor a row of its default columns TARGET SOURCE FSTYPE OPTIONS",
+        )
+    }
+
+    /// The last three words are OPTIONS, FSTYPE and SOURCE; the rest, tree glyphs and spaces
+    /// kept, is the TARGET.
+    fn cells(row: &str) -> Option<Vec<String>> {
+        let (rest, options) = row.trim_end().rsplit_once(char::is_whitespace)?;
+        let (rest, fstype) = rest.trim_end().rsplit_once(char::is_whitespace)?;
+        let (target, source) = rest.trim_end().rsplit_once(char::is_whitespace)?;
+        let target = target.trim_end();
+        Some([target, source, fstype, options].map(unhex).to_vec())
+    }
+
+    /// A mount's target is absolute and its options are `rw,...`, not `mount`'s `(rw,...)`.
+    fn plausible(cells: &[String]) -> bool {
+        let target = cells.first().map_or("", String::as_str);
+        let options = cells.get(3).map_or("", String::as_str);
+        target.starts_with('/') && !options.starts_with('(')
+    }
+
+    /// `--raw` puts exactly one space between cells, so its SOURCE column does not line up
+    /// the way an aligned list's does (one row is a list: the two look the same).
+    fn is_raw(rows: &[(usize, &str)]) -> bool {
+        let single = rows.iter().all(|(_, row)| row.split(' ').count() == 4);
+        let mut starts = rows.iter().map(|(_, row)| row.rfind(' ').unwrap_or(0));
+        let first = starts.next();
+        single && starts.any(|start| Some(start) != first)
     }
 }
 
@@ -560,6 +654,28 @@ mod tests {
         assert_eq!(json.format, Format::JsonTree);
         assert_eq!(json.filesystems[0].size, Some(Size::exact(1 << 30)));
         assert_eq!(json.filesystems[1].depth, Some(1));
+    }
+
+    #[test]
+    fn headerless_default_columns() {
+        let tree = parse(
+            "/              /dev/vda2[/@] btrfs rw,subvol=/@\n\
+             `-/mnt/My Disk /dev/vda3     ext4  rw\n",
+        )
+        .unwrap();
+        assert_eq!(tree.format, Format::Tree);
+        assert_eq!(tree.filesystems[1].target.as_deref(), Some("/mnt/My Disk"));
+        assert_eq!(tree.filesystems[1].depth, Some(1));
+        let raw = parse("/ /dev/vda2 ext4 rw\n/mnt/My\\x20Disk /dev/vda3 ext4 rw\n").unwrap();
+        assert_eq!(raw.format, Format::Raw);
+        assert_eq!(raw.filesystems[1].target.as_deref(), Some("/mnt/My Disk"));
+    }
+
+    #[test]
+    fn a_line_after_the_table_is_no_mount() {
+        let listed = "TARGET SOURCE    FSTYPE OPTIONS\n/      /dev/vda2 ext4   rw\nrc=0\n";
+        assert_eq!(parse(listed).unwrap_err().line, 3);
+        assert_eq!(parse("/ /dev/vda2 ext4 rw\nrc=0\n").unwrap_err().line, 2);
     }
 
     #[test]

@@ -7,6 +7,17 @@
 //! widths, `...`, `lines 1-29` and pasted leftovers in the tree are skipped, never fatal), a
 //! missing host line. The labels themselves are not translated by systemd. Unknown header
 //! keys are kept in `extra`.
+//!
+//! Lines before the header (the host line or `State:`) are not systemctl's stdout: stderr
+//! printed first, such as `Failed to dump process list for 'host', ignoring: Input/output
+//! error` (systemd 250+ under WSL or beside libvirt VMs), or a pasted `systemctl --version`.
+//! Each is skipped and kept in `notes` with its line number; a unit's status there (`● ssh.service
+//! - ...`, another command) is refused with its line.
+//!
+//! The tree is drawn with Unicode glyphs (`├─`, `└─`, `│`) in a UTF-8 locale and with ASCII
+//! (`|-`, `` `- ``, `|`) otherwise (`LANG=C`, a NixOS test's shell); both are read. A branch's
+//! depth is its glyph's column, so the cgroups at the first line's column are the top-level
+//! slices and units.
 
 use std::collections::BTreeMap;
 
@@ -33,6 +44,8 @@ pub struct SystemctlStatus {
     pub tree: Tree,
     /// Header keys this parser does not know, by label without `:`.
     pub extra: BTreeMap<String, String>,
+    /// Lines skipped before the header, as `line N: text`.
+    pub notes: Vec<String>,
 }
 
 /// The manager state (`systemctl is-system-running`).
@@ -63,6 +76,8 @@ pub struct Since {
 pub struct Tree {
     /// Every cgroup (slice, service, scope, ...) in printed order.
     pub cgroups: Vec<String>,
+    /// The cgroups directly under the `CGroup:` root: top-level slices and units.
+    pub top_level: Vec<String>,
     /// How many process lines (`└─774 /usr/bin/NetworkManager`) the tree shows.
     pub processes: u32,
 }
@@ -70,24 +85,21 @@ pub struct Tree {
 /// Reads `systemctl status` output; empty input is an error (systemd always prints a header).
 pub fn parse(input: &str) -> Result<SystemctlStatus, ParseError> {
     let mut header = Header::default();
+    let mut tree = TreeReader::default();
+    let mut started = false;
     let mut in_tree = false;
-    let mut tree = Tree::default();
-    let mut first = true;
     for (number, line) in numbered(input) {
         let trimmed = line.trim();
         if trimmed.is_empty() {
             continue;
         }
         if in_tree {
-            tree_line(&mut tree, line);
+            tree.line(line);
             continue;
         }
-        if first {
-            first = false;
-            if let Some(host) = host_line(trimmed) {
-                header.host = Some(host);
-                continue;
-            }
+        if !started {
+            started = header.before_start(number, line)?;
+            continue;
         }
         let (key, value) = key_value(trimmed).ok_or_else(|| {
             ParseError::at(number, line, "expected `Label: value` in the status header")
@@ -97,7 +109,7 @@ pub fn parse(input: &str) -> Result<SystemctlStatus, ParseError> {
             .set(key, value)
             .map_err(|message| ParseError::at(number, line, message))?;
     }
-    header.finish(tree)
+    header.finish(tree.tree)
 }
 
 #[derive(Default)]
@@ -112,9 +124,38 @@ struct Header {
     tainted: Vec<String>,
     cgroup: Option<String>,
     extra: BTreeMap<String, String>,
+    notes: Vec<String>,
+    /// The first skipped line, to name when no header follows.
+    first_skipped: Option<(usize, String)>,
 }
 
 impl Header {
+    /// Reads a line before the header has started; true when `line` starts it (the host
+    /// line, or `State:` when the host line was not pasted).
+    fn before_start(&mut self, number: usize, line: &str) -> Result<bool, ParseError> {
+        let trimmed = line.trim();
+        if let Some(host) = host_line(trimmed) {
+            self.host = Some(host);
+            return Ok(true);
+        }
+        if is_unit_status(trimmed) {
+            return Err(ParseError::at(
+                number,
+                line,
+                "a unit's status (`systemctl status UNIT`), not the system's",
+            ));
+        }
+        if let Some(("State", value)) = key_value(trimmed) {
+            self.state = Some(state(value));
+            return Ok(true);
+        }
+        // stderr printed before stdout, or another command's output pasted above it.
+        self.notes.push(format!("line {number}: {trimmed}"));
+        self.first_skipped
+            .get_or_insert_with(|| (number, line.to_owned()));
+        Ok(false)
+    }
+
     fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
         match key {
             "State" => self.state = Some(state(value)),
@@ -133,11 +174,14 @@ impl Header {
     }
 
     fn finish(self, tree: Tree) -> Result<SystemctlStatus, ParseError> {
-        let state = self.state.ok_or_else(|| {
-            ParseError::whole(
-                "no `State:` line: not the output of `systemctl status` without a unit",
-            )
-        })?;
+        const NO_STATE: &str =
+            "no `State:` line: not the output of `systemctl status` without a unit";
+        let Some(state) = self.state else {
+            return Err(match self.first_skipped {
+                Some((number, line)) => ParseError::at(number, &line, NO_STATE),
+                None => ParseError::whole(NO_STATE),
+            });
+        };
         Ok(SystemctlStatus {
             host: self.host,
             state,
@@ -150,6 +194,7 @@ impl Header {
             cgroup: self.cgroup,
             tree,
             extra: self.extra,
+            notes: self.notes,
         })
     }
 }
@@ -159,6 +204,13 @@ fn host_line(line: &str) -> Option<String> {
     let rest = line.strip_prefix('●').or_else(|| line.strip_prefix('*'))?;
     let host = rest.trim();
     (!host.is_empty() && !host.contains(char::is_whitespace)).then(|| host.to_owned())
+}
+
+/// `● ssh.service - OpenBSD Secure Shell server`: the first line of `systemctl status UNIT`,
+/// whose bullet systemd colours by state (`●`, `○`, `×`, `↻`; `*` without UTF-8).
+fn is_unit_status(line: &str) -> bool {
+    line.strip_prefix(['●', '○', '×', '↻', '*'])
+        .is_some_and(|rest| rest.starts_with(' ') && rest.contains(" - "))
 }
 
 /// `   Failed: 1 units` → (`Failed`, `1 units`); a label is one word.
@@ -204,21 +256,52 @@ fn since(value: &str) -> Since {
     }
 }
 
-/// One line of the tree: a cgroup name or a process; anything without tree glyphs (pager
-/// prompts, `...`, terminal leftovers) is skipped.
-fn tree_line(tree: &mut Tree, line: &str) {
-    const GLYPHS: [char; 4] = ['├', '└', '│', '─'];
-    if !line.contains(GLYPHS) {
-        return;
+/// Reads the tree under `CGroup:` line by line.
+#[derive(Default)]
+struct TreeReader {
+    tree: Tree,
+    /// The column of the first line's branch glyph: the top level.
+    top: Option<usize>,
+}
+
+impl TreeReader {
+    /// One line of the tree: a cgroup name or a process; anything without a branch glyph
+    /// (pager prompts, `...`, a command line wrapped by the terminal) is skipped.
+    fn line(&mut self, line: &str) {
+        let Some((column, entry)) = branch(line) else {
+            return;
+        };
+        let top = *self.top.get_or_insert(column);
+        let Some(first) = entry.split_whitespace().next() else {
+            return;
+        };
+        if first.chars().all(|c| c.is_ascii_digit()) {
+            self.tree.processes = self.tree.processes.saturating_add(1);
+            return;
+        }
+        self.tree.cgroups.push(first.to_owned());
+        if column == top {
+            self.tree.top_level.push(first.to_owned());
+        }
     }
-    let entry = line.trim_start_matches(|c: char| GLYPHS.contains(&c) || c.is_whitespace());
-    let Some(first) = entry.split_whitespace().next() else {
-        return;
-    };
-    if first.chars().all(|c| c.is_ascii_digit()) {
-        tree.processes = tree.processes.saturating_add(1);
-    } else {
-        tree.cgroups.push(first.to_owned());
+}
+
+/// The char column of a line's branch glyph (`├─`, `└─`, or ASCII `|-`, `` `- ``) and the
+/// text after it, when everything before it is tree structure (`│`, `|`, spaces).
+fn branch(line: &str) -> Option<(usize, &str)> {
+    const BRANCHES: [&str; 4] = ["├─", "└─", "|-", "`-"];
+    let mut rest = line;
+    let mut column = 0;
+    loop {
+        if let Some(after) = BRANCHES.iter().find_map(|b| rest.strip_prefix(b)) {
+            return Some((column, after));
+        }
+        let c = rest.chars().next()?;
+        if !matches!(c, ' ' | '\t' | '│' | '|') {
+            return None;
+        }
+        rest = &rest[c.len_utf8()..];
+        column += 1;
     }
 }
 
@@ -249,6 +332,37 @@ mod tests {
             ["init.scope", "system.slice", "crond.service"]
         );
         assert_eq!(status.tree.processes, 2);
+    }
+
+    #[test]
+    fn ascii_tree_and_its_top_level() {
+        let input = "* web\n    State: running\n   CGroup: /\n           |-    2 n/a\n           |-user.slice\n           | `-user-1000.slice\n           |   `-1200 -bash\n    wrapped --flag\n           |-init.scope\n           | `-1 /sbin/init\n           `-system.slice\n             `-cron.service\n";
+        let tree = parse(input).unwrap().tree;
+        assert_eq!(
+            tree.cgroups,
+            [
+                "user.slice",
+                "user-1000.slice",
+                "init.scope",
+                "system.slice",
+                "cron.service"
+            ]
+        );
+        assert_eq!(tree.top_level, ["user.slice", "init.scope", "system.slice"]);
+        assert_eq!(tree.processes, 3);
+    }
+
+    #[test]
+    fn stderr_before_the_header_is_a_note() {
+        let input = "Failed to dump process list for 'dog', ignoring: Input/output error\n● dog\n    State: running\n   CGroup: /\n";
+        let status = parse(input).unwrap();
+        assert_eq!(status.host.as_deref(), Some("dog"));
+        assert_eq!(
+            status.notes,
+            ["line 1: Failed to dump process list for 'dog', ignoring: Input/output error"]
+        );
+        let err = parse("sudo: unable to resolve host x\nnothing else\n").unwrap_err();
+        assert_eq!(err.line, 1);
     }
 
     #[test]

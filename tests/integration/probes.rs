@@ -66,16 +66,42 @@ fn fixture_folders_are_probes_with_sources() {
 fn every_probe_has_fixtures() {
     for probe in Probe::ALL {
         let dir = fixtures_dir().join(probe.name());
-        let count = std::fs::read_dir(&dir)
-            .map(|entries| entries.count())
-            .unwrap_or(0);
+        let count = outputs_in(&dir).len();
         assert!(
             count >= 2,
-            "{} has no fixtures in {}",
+            "{} has {count} fixture(s) in {}, at least 2 wanted",
             probe.name(),
             dir.display()
         );
     }
+}
+
+/// The fixtures `every_fixture_parses_to_its_snapshot` reads in `dir`: `.txt` and `.json`
+/// files, not `SOURCES.md` nor the `invalid/` folder.
+fn outputs_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| ext == "txt" || ext == "json")
+        })
+        .collect()
+}
+
+#[test]
+fn fixture_count_skips_sources_and_invalid() {
+    let dir = std::env::temp_dir().join(format!("probe-fixture-count-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("invalid")).unwrap();
+    std::fs::write(dir.join("SOURCES.md"), "").unwrap();
+    std::fs::write(dir.join("invalid").join("refused.txt"), "").unwrap();
+    assert!(outputs_in(&dir).is_empty());
+    std::fs::write(dir.join("real.txt"), "").unwrap();
+    assert_eq!(outputs_in(&dir), [dir.join("real.txt")]);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 fn probe_of(path: &std::path::Path) -> Probe {
