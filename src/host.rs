@@ -80,15 +80,41 @@ pub const ALL: [Tool; 11] = [
     CHROMIUM,
 ];
 
-/// A program that is not on `PATH`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "`{program}` is not installed (Debian package `{package}`): run `{SETUP}`, which installs \
-     everything the project needs"
-)]
+/// Programs that are not on `PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
-    pub program: &'static str,
-    pub package: &'static str,
+    pub tools: Vec<Tool>,
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let named: Vec<String> = self
+            .tools
+            .iter()
+            .map(|tool| format!("`{}` (Debian package `{}`)", tool.program, tool.package))
+            .collect();
+        let verb = if self.tools.len() == 1 { "is" } else { "are" };
+        write!(
+            f,
+            "{} {verb} not installed: run `{SETUP}`, which installs everything the project needs",
+            named.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for Missing {}
+
+/// Every one of `tools` is on `PATH`, or one error naming each that is not.
+pub fn require(tools: &[Tool]) -> Result<(), Missing> {
+    let missing: Vec<Tool> = tools
+        .iter()
+        .copied()
+        .filter(|t| t.find().is_err())
+        .collect();
+    match missing.is_empty() {
+        true => Ok(()),
+        false => Err(Missing { tools: missing }),
+    }
 }
 
 impl Tool {
@@ -98,10 +124,7 @@ impl Tool {
         std::env::split_paths(&path)
             .map(|dir| dir.join(self.program))
             .find(|candidate| is_executable(candidate))
-            .ok_or(Missing {
-                program: self.program,
-                package: self.package,
-            })
+            .ok_or(Missing { tools: vec![self] })
     }
 
     /// A command for the program, found on `PATH`.

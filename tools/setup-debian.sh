@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what nixos-tuning needs on a Debian 12 or 13 machine, whatever it has already:
 # QEMU, the tools that build the Debian guest (mmdebstrap, squashfs-tools-ng), Nix to
-# evaluate the nix-tests files, the OpenSSH client for `cargo xtask check`, Chromium and a
+# evaluate the nix-tests files, git, the OpenSSH client for `cargo xtask check`, Chromium and a
 # font (the report test renders the HTML report headless; without recommends, Chromium brings
 # no font) and cargo-nextest. Then it checks that every program the project runs is there.
 #
@@ -11,7 +11,7 @@
 # for qemu-system-x86): a qemu-utils from backports otherwise breaks qemu-system-x86.
 set -eu
 
-packages="mmdebstrap squashfs-tools-ng nix-bin tar openssh-client ca-certificates chromium fonts-dejavu-core"
+packages="mmdebstrap squashfs-tools-ng nix-bin tar git openssh-client ca-certificates chromium fonts-dejavu-core"
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -56,7 +56,8 @@ fi
 missing=""
 for entry in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mmdebstrap:mmdebstrap \
     tar2sqfs:squashfs-tools-ng tar:tar \
-    nix-instantiate:nix-bin ssh:openssh-client ssh-keygen:openssh-client chromium:chromium \
+    nix-instantiate:nix-bin nix:nix-bin ssh:openssh-client ssh-keygen:openssh-client git:git \
+    chromium:chromium \
     cargo-nextest:cargo-nextest; do
     program=${entry%%:*}
     command -v "$program" >/dev/null 2>&1 || missing="$missing $program (${entry#*:})"

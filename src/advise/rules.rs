@@ -153,7 +153,7 @@ fn zram(machine: &Machine) -> Item {
         .swap
         .iter()
         .flatten()
-        .filter(|s| s.name.contains("zram"))
+        .filter(|s| s.name.contains("zram")) // tidy: not a scenario (the zram device names)
         .map(|s| s.name.as_str())
         .collect();
     if !zram_swap.is_empty() {

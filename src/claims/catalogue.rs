@@ -6,6 +6,7 @@ use super::derived;
 use super::{Band, Verdict};
 use crate::figures::id;
 use crate::optimization::Optimization;
+use crate::scenario::BASELINE;
 
 pub const CLAIMS: &[Claim] = &[
     Claim {
@@ -221,7 +222,7 @@ fn compression_space(e: &Evidence) -> Judgement {
 fn versus(e: &Evidence, figure: &str) -> Result<(f64, f64), Judgement> {
     Ok((
         need(&e.this, e.scenario, figure)?,
-        need(&e.baseline, "baseline", figure)?,
+        need(&e.baseline, BASELINE, figure)?,
     ))
 }
 
@@ -306,7 +307,7 @@ fn zram_disk_io(e: &Evidence) -> Judgement {
         let written = need(&e.this, e.scenario, id::PRESSURE_DISK_WRITE_BYTES)?;
         let swapped = need(&e.this, e.scenario, id::PRESSURE_SWAP_USED_BYTES)?;
         // What zram replaces: the same workload swapping to a file on the disk.
-        let on_disk = need(&e.baseline, "baseline", id::DISK_SWAP_DISK_WRITE_BYTES)?;
+        let on_disk = need(&e.baseline, BASELINE, id::DISK_SWAP_DISK_WRITE_BYTES)?;
         if swapped <= 0.0 {
             return Ok(Judgement::new(
                 Verdict::DoesNotHold,
@@ -352,7 +353,7 @@ fn zram_constrained(e: &Evidence) -> Judgement {
              baseline, without swap, was killed",
             band,
         ),
-        (Some(true), None) => missing("baseline", id::PRESSURE_COMPLETED),
+        (Some(true), None) => missing(BASELINE, id::PRESSURE_COMPLETED),
     }
 }
 

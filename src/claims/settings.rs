@@ -59,7 +59,7 @@ pub fn read(lookup: &Lookup, facts: &Facts) -> String {
             let zram: Vec<String> = facts
                 .swap
                 .iter()
-                .filter(|s| s.name.contains("zram"))
+                .filter(|s| s.name.contains("zram")) // tidy: not a scenario (the zram device names)
                 .map(|s| format!("{} ({} of RAM)", s.name, s.fraction_of_ram))
                 .collect();
             if zram.is_empty() {

@@ -315,7 +315,7 @@ impl BtrfsOptions {
             ("nospace_cache", None) => self.space_cache = Some("off".to_owned()),
             ("discard", v) => self.discard = Some(v.unwrap_or("sync").to_owned()),
             ("nodiscard", None) => self.discard = Some("off".to_owned()),
-            ("ssd" | "ssd_spread", None) => self.ssd = true,
+            ("ssd" | "ssd_spread", None) => self.ssd = true, // tidy: not a scenario (the Btrfs mount option)
             ("nossd", None) => self.ssd = false,
             ("autodefrag", None) => self.autodefrag = true,
             ("noautodefrag", None) => self.autodefrag = false,

@@ -144,7 +144,8 @@ impl Report {
     }
 }
 
-fn read_runs(dir: &Path) -> Result<Vec<Run>, ReportError> {
+/// Every scenario's latest run in `dir`, in directory order.
+pub fn read_runs(dir: &Path) -> Result<Vec<Run>, ReportError> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
     };

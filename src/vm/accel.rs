@@ -105,7 +105,12 @@ pub fn decide(
 }
 
 fn decide_auto(qemu: &Path, kernel: &Path, cache: &Path) -> Decision {
-    if let Err(reason) = open_kvm() {
+    decide_opened(open_kvm(), qemu, kernel, cache)
+}
+
+/// [`decide_auto`] once `/dev/kvm` was opened, or not.
+fn decide_opened(opened: Result<(), String>, qemu: &Path, kernel: &Path, cache: &Path) -> Decision {
+    if let Err(reason) = opened {
         return tcg_because(&reason);
     }
     let key = (boot_id(), qemu_identity(qemu));
@@ -301,11 +306,26 @@ mod tests {
             },
         );
         // The probe would fail to start this QEMU; the cached verdict answers instead.
-        let decision = decide_auto(qemu, Path::new("/nonexistent/kernel"), &cache);
+        let kernel = Path::new("/nonexistent/kernel");
+        let decision = decide_opened(Ok(()), qemu, kernel, &cache);
+        assert_eq!(decision.accel, Accel::Tcg);
+        assert!(decision.note.unwrap().contains("recorded hang"));
+        // A /dev/kvm that does not open decides before any verdict is read.
+        let closed = decide_opened(Err("no /dev/kvm".into()), qemu, kernel, &cache);
         let _ = std::fs::remove_dir_all(&dir);
-        if open_kvm().is_ok() {
-            assert_eq!(decision.accel, Accel::Tcg);
-            assert!(decision.note.unwrap().contains("recorded hang"));
-        }
+        assert_eq!(closed.accel, Accel::Tcg);
+        assert!(closed.note.unwrap().contains("no /dev/kvm"));
+    }
+
+    #[test]
+    fn without_a_remembered_verdict_the_probe_decides() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("accel.json");
+        // A QEMU that cannot start fails the probe: TCG, with the reason, remembered.
+        let qemu = Path::new("/nonexistent/qemu");
+        let decision = decide_opened(Ok(()), qemu, Path::new("/nonexistent/kernel"), &cache);
+        assert_eq!(decision.accel, Accel::Tcg);
+        assert!(decision.note.unwrap().contains("cannot start"));
+        assert!(!read_verdict(&cache).unwrap().kvm_works);
     }
 }

@@ -55,9 +55,16 @@ pub struct Runner<'a> {
     pub progress: &'a dyn Progress,
 }
 
+/// A run that completed: its record and what it measured.
+#[derive(Debug, Clone)]
+pub struct Completed {
+    pub record: Record,
+    pub measurements: Measurements,
+}
+
 impl Runner<'_> {
     /// A new run of `loaded`, whatever ran before.
-    pub fn run(&self, loaded: &Loaded) -> anyhow::Result<Record> {
+    pub fn run(&self, loaded: &Loaded) -> anyhow::Result<Completed> {
         let bundle = self.backend.bundle(loaded, self.progress)?;
         self.run_bundle(loaded, &bundle)
     }
@@ -74,7 +81,7 @@ impl Runner<'_> {
                 optimizations: Optimization::applied_by(loaded),
                 ..record
             }),
-            None => self.run_bundle(loaded, &bundle),
+            None => Ok(self.run_bundle(loaded, &bundle)?.record),
         }
     }
 
@@ -97,13 +104,13 @@ impl Runner<'_> {
         Ok(Some(Record { facts, ..record }))
     }
 
-    fn run_bundle(&self, loaded: &Loaded, bundle: &Bundle) -> anyhow::Result<Record> {
+    fn run_bundle(&self, loaded: &Loaded, bundle: &Bundle) -> anyhow::Result<Completed> {
         let purpose = format!("vmtest {}", loaded.scenario.name);
         let attempt = Attempt::begin(&self.dir(loaded), &purpose, self.wait, self.progress)?;
         match self.attempt(&attempt, loaded, bundle) {
-            Ok(record) => {
+            Ok(completed) => {
                 attempt.commit()?;
-                Ok(record)
+                Ok(completed)
             }
             // The attempt stays, with its serial log and outputs, where the error points.
             Err(err) => Err(err.context(format!(
@@ -118,7 +125,7 @@ impl Runner<'_> {
         attempt: &Attempt,
         loaded: &Loaded,
         bundle: &Bundle,
-    ) -> anyhow::Result<Record> {
+    ) -> anyhow::Result<Completed> {
         let mut guest = bundle.boot(attempt.path(), self.progress)?;
         let boot_seconds = guest.machine.boot_time().as_secs_f64();
         let (outputs, probe_seconds) = run_commands(&mut guest.machine, attempt, self.progress)?;
@@ -153,7 +160,10 @@ impl Runner<'_> {
         };
         keep_figures(attempt, figures, &record.inputs)?;
         attempt.write_json(runs::REPORT, &record)?;
-        Ok(record)
+        Ok(Completed {
+            record,
+            measurements,
+        })
     }
 
     /// Runs the scenario's claim workloads (see [`Workload::for_scenario`]) when asked to.

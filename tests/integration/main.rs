@@ -11,3 +11,4 @@ mod probes;
 mod report;
 mod scenarios;
 mod support;
+mod tidy;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use nixos_tuning::claims::Verdict;
-use nixos_tuning::report::{html, markdown, svg, Report, ReportError};
+use nixos_tuning::report::{html, markdown, read_runs, svg, Report, ReportError};
 
 use crate::support::{fixtures_dir, snapshot_settings};
 
@@ -49,11 +49,20 @@ fn every_claim_has_a_measured_figure_a_verdict_and_a_chart() {
 }
 
 #[test]
-fn the_output_is_the_same_for_the_same_runs() {
-    assert_eq!(
-        html::render(&fixture_report()),
-        html::render(&fixture_report())
+fn the_output_does_not_depend_on_the_order_runs_are_read_in() {
+    let runs = read_runs(&runs_dir()).unwrap();
+    let mut reversed = runs.clone();
+    reversed.reverse();
+    assert_ne!(
+        runs.iter().map(|r| &r.scenario).collect::<Vec<_>>(),
+        reversed.iter().map(|r| &r.scenario).collect::<Vec<_>>()
     );
+    let (forward, backward) = (
+        Report::from_runs("debian", runs),
+        Report::from_runs("debian", reversed),
+    );
+    assert_eq!(html::render(&forward), html::render(&backward));
+    assert_eq!(markdown::render(&forward), markdown::render(&backward));
 }
 
 #[test]

@@ -81,23 +81,18 @@ impl Vmtest {
         for name in &names {
             eprintln!("== {name}");
             let started = Instant::now();
-            let record = scenario::load_named(&root, name)
+            let completed = scenario::load_named(&root, name)
                 .map_err(anyhow::Error::from)
                 .and_then(|loaded| runner.run(&loaded))
                 .with_context(|| format!("scenario `{name}` failed"))?;
-            let boot = runner
-                .runs
-                .scenario(backend.kind(), name)
-                .measurements()
-                .map_or(0.0, |m| m.boot_seconds);
             rows.push(Row {
                 name: name.clone(),
-                boot,
+                boot: completed.measurements.boot_seconds,
                 total: started.elapsed().as_secs_f64(),
                 changes: 0,
                 check: "",
             });
-            records.push(record);
+            records.push(completed.record);
         }
         let baseline = match records.iter().find(|r| r.scenario == BASELINE) {
             Some(record) => record.clone(),

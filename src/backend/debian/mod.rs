@@ -36,6 +36,16 @@ pub const FRAMING: Framing = Framing {
     timeout_status: 143,
 };
 
+/// What the Debian backend runs on the host: checked before anything is built or booted.
+pub const TOOLS: [host::Tool; 6] = [
+    host::QEMU,
+    host::QEMU_IMG,
+    host::MMDEBSTRAP,
+    host::TAR2SQFS,
+    host::TAR,
+    host::NIX_INSTANTIATE,
+];
+
 /// Where the project's Debian caches live.
 pub fn cache_root(project_root: &Path) -> PathBuf {
     project_root.join("target/nixos-tuning/debian")
@@ -58,8 +68,8 @@ pub fn prepare(
     choice: AccelChoice,
     progress: &dyn Progress,
 ) -> anyhow::Result<Debian> {
+    host::require(&TOOLS)?;
     let qemu = host::QEMU.find()?;
-    host::QEMU_IMG.find()?;
     let machine = scenario::load_named(project_root, scenario::BASELINE)?;
     let disk = realize(&machine)?.disk;
     let cache = cache_root(project_root);

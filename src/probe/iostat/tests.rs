@@ -1,3 +1,5 @@
+//! The iostat parser against captured outputs of every form it reads.
+
 use super::*;
 use crate::probe::size::Rounding;
 

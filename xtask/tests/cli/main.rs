@@ -4,4 +4,5 @@ mod advise;
 mod backend;
 mod parse;
 mod scenarios;
+mod setup;
 mod vm;
