@@ -1,0 +1,20 @@
+# nixpkgs nixos/modules/misc/assertions.nix: the `assertions` that fail an evaluation and
+# the `warnings` it prints. Not read here (no stored 25.05 text was looked up); declared as
+# NixOS declares them: internal lists, empty by default.
+{ lib, ... }:
+{
+  options = {
+    assertions = lib.mkOption {
+      type = lib.types.listOf lib.types.unspecified;
+      internal = true;
+      default = [ ];
+      description = "Conditions that must hold; the evaluation fails with each failed one's message.";
+    };
+    warnings = lib.mkOption {
+      internal = true;
+      default = [ ];
+      type = lib.types.listOf lib.types.str;
+      description = "Warnings printed when the configuration is built.";
+    };
+  };
+}

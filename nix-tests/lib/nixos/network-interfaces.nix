@@ -1,0 +1,16 @@
+# nixpkgs nixos/modules/tasks/network-interfaces.nix (not read here: written from NixOS
+# 25.05's option documentation), the options the project's machine sets:
+# `networking.hostName` (a valid host name or empty, "nixos" by default: the distroId),
+# `networking.domain` and `networking.enableIPv6`. Everything else under `networking` stays
+# freeform.
+{ lib, ... }:
+{
+  options.networking = {
+    hostName = lib.mkOption {
+      default = "nixos";
+      type = lib.types.strMatching "^$|^[[:alnum:]]([[:alnum:]_-]{0,61}[[:alnum:]])?$";
+    };
+    domain = lib.mkOption { default = null; type = lib.types.nullOr lib.types.str; };
+    enableIPv6 = lib.mkOption { default = true; type = lib.types.bool; };
+  };
+}

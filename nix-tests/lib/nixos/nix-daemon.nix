@@ -1,0 +1,14 @@
+# nixpkgs nixos/modules/services/system/nix-daemon.nix, read at
+# 025640dcb7270faa6fe80089fda831b89f3824a9 (release-25.05 content): `nix.enable` and
+# `nix.package` (an opaque package here), and `sandbox-fallback = false`, which NixOS sets
+# for every Nix >= 2.3.
+{ config, lib, ... }:
+{
+  options.nix = {
+    enable = lib.mkOption { type = lib.types.bool; default = true; };
+    package = lib.mkOption { type = lib.types.package; default = lib.opaquePackage "nix"; };
+  };
+  config = lib.mkIf config.nix.enable {
+    nix.settings.sandbox-fallback = false;
+  };
+}

@@ -1,0 +1,20 @@
+# nixpkgs nixos/modules/config/nix-remote-build.nix, read at
+# 082d7bfc0ee52105bbb19d5035eae68608ebd242 (release-25.05 content): `nix.distributedBuilds`,
+# `nix.buildMachines` (entries kept as freeform data), and `builders = null` in nix.conf
+# unless builds are distributed.
+{ config, lib, ... }:
+let
+  cfg = config.nix;
+in
+{
+  options.nix = {
+    distributedBuilds = lib.mkOption { type = lib.types.bool; default = false; };
+    buildMachines = lib.mkOption {
+      type = lib.types.listOf (lib.types.submodule { freeformType = lib.types.freeform; });
+      default = [ ];
+    };
+  };
+  config = lib.mkIf cfg.enable {
+    nix.settings = lib.mkIf (!cfg.distributedBuilds) { builders = null; };
+  };
+}
