@@ -28,15 +28,17 @@ let
     (builtins.filter (def: !fromNixos def.file) result.definitions);
 
   failed = map (a: a.message) (builtins.filter (a: !a.assertion) config.assertions);
+  out = {
+    config = lib.render result.output;
+    definitions = map (def: {
+      inherit (def) path file priority;
+      value = lib.render def.value;
+    }) definitions;
+    warnings = config.warnings;
+    skipped = result.skipped;
+  };
 in
 if failed != [ ] then
   throw "\nFailed assertions:\n${lib.concatMapStringsSep "\n" (m: "- ${m}") failed}"
-else {
-  config = lib.render result.output;
-  definitions = map (def: {
-    inherit (def) path file priority;
-    value = lib.render def.value;
-  }) definitions;
-  warnings = config.warnings;
-  skipped = result.skipped;
-}
+# Evaluated whole before anything is printed: an error leaves no partial JSON on stdout.
+else builtins.deepSeq out out

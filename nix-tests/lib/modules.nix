@@ -62,7 +62,7 @@ rec {
     (filterAttrs (n: v: !isOption v || (v.isDefined && !(v.internal or false) && !(v._alias or false))) tree);
 
   optionsDefinitions = tree: concatLists (mapAttrsToList (n: v:
-    if isOption v then (if v._alias or false then [ ] else v.reported) else optionsDefinitions v)
+    if isOption v then (if v._alias or false || v.internal or false then [ ] else v.reported) else optionsDefinitions v)
     (removeAttrs tree [ "_module" ]));
 
   # --- Collecting modules -------------------------------------------------------------

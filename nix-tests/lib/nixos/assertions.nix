@@ -1,8 +1,11 @@
 # nixpkgs nixos/modules/misc/assertions.nix: the `assertions` that fail an evaluation and
 # the `warnings` it prints. Not read here (no stored 25.05 text was looked up); declared as
 # NixOS declares them: internal lists, empty by default.
-{ lib, ... }:
+{ lib, modulesPath, ... }:
 {
+  # This file stands for nixpkgs' own: messages name that, disabledModules finds it by it.
+  _file = "${modulesPath}/misc/assertions.nix";
+  key = "${modulesPath}/misc/assertions.nix";
   options = {
     assertions = lib.mkOption {
       type = lib.types.listOf lib.types.unspecified;

@@ -5,7 +5,7 @@
 # `x-initrd.mount` on what stage 1 mounts (utils.fsNeededForBoot), `x-systemd.growfs` and
 # `x-systemd.makefs` with autoResize and autoFormat. Entries with `enable = false` are
 # dropped (the option's apply). Undeclared entry attributes stay freeform.
-{ config, lib, ... }:
+{ config, lib, modulesPath, ... }:
 let
   inherit (lib) mkOption types mkIf mkDefault mkMerge;
   nonEmptyStr = types.addCheck types.str (s: builtins.match "[ \t\n]*" s == null)
@@ -49,6 +49,9 @@ let
   };
 in
 {
+  # This file stands for nixpkgs' own: messages name that, disabledModules finds it by it.
+  _file = "${modulesPath}/tasks/filesystems.nix";
+  key = "${modulesPath}/tasks/filesystems.nix";
   options.fileSystems = mkOption {
     default = { };
     type = types.attrsOf (types.submodule [ coreFileSystemOpts fileSystemOpts ]);

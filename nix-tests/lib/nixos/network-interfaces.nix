@@ -3,8 +3,11 @@
 # `networking.hostName` (a valid host name or empty, "nixos" by default: the distroId),
 # `networking.domain` and `networking.enableIPv6`. Everything else under `networking` stays
 # freeform.
-{ lib, ... }:
+{ lib, modulesPath, ... }:
 {
+  # This file stands for nixpkgs' own: messages name that, disabledModules finds it by it.
+  _file = "${modulesPath}/tasks/network-interfaces.nix";
+  key = "${modulesPath}/tasks/network-interfaces.nix";
   options.networking = {
     hostName = lib.mkOption {
       default = "nixos";

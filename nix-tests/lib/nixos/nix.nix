@@ -5,7 +5,7 @@
 # own settings: the cache.nixos.org key, root as trusted user, cache.nixos.org as the last
 # substituter (mkAfter) and the system features (mkDefault; no `gccarch-*`, the generic
 # x86_64-linux platform has no gcc.arch).
-{ config, lib, ... }:
+{ config, lib, modulesPath, ... }:
 let
   inherit (lib) mkOption types mkIf mkAfter mkDefault;
   cfg = config.nix;
@@ -35,6 +35,9 @@ let
   listOfStr = example: mkOption { type = types.listOf types.str; inherit example; };
 in
 {
+  # This file stands for nixpkgs' own: messages name that, disabledModules finds it by it.
+  _file = "${modulesPath}/config/nix.nix";
+  key = "${modulesPath}/config/nix.nix";
   imports = [
     (lib.mkRenamedOptionModuleWith { sinceRelease = 2003; from = [ "nix" "useChroot" ]; to = [ "nix" "useSandbox" ]; })
     (lib.mkRenamedOptionModuleWith { sinceRelease = 2003; from = [ "nix" "chrootDirs" ]; to = [ "nix" "sandboxPaths" ]; })

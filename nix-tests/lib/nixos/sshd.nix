@@ -6,7 +6,7 @@
 # defaults, `users.users.<name>.openssh.authorizedKeys`, and what NixOS sets when sshd is
 # enabled (the sshd user and group, the authorized-keys files, the firewall ports, kept
 # here as freeform data).
-{ config, lib, ... }:
+{ config, lib, modulesPath, ... }:
 let
   inherit (lib) mkOption types mkIf mkDefault;
   cfg = config.services.openssh;
@@ -22,6 +22,9 @@ let
   };
 in
 {
+  # This file stands for nixpkgs' own: messages name that, disabledModules finds it by it.
+  _file = "${modulesPath}/services/networking/ssh/sshd.nix";
+  key = "${modulesPath}/services/networking/ssh/sshd.nix";
   options = {
     users.users = mkOption { type = types.attrsOf (types.submodule userOptions); };
 

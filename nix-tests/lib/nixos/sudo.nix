@@ -2,7 +2,7 @@
 # documentation): `security.sudo.*`, and the two rules NixOS puts first: root may run
 # anything (mkOrder 400), and so may `wheel`, without a password when
 # wheelNeedsPassword = false (mkOrder 600), each with the default options (SETENV).
-{ config, lib, ... }:
+{ config, lib, modulesPath, ... }:
 let
   inherit (lib) mkOption types mkIf mkMerge mkOrder;
   cfg = config.security.sudo;
@@ -26,6 +26,9 @@ let
   ];
 in
 {
+  # This file stands for nixpkgs' own: messages name that, disabledModules finds it by it.
+  _file = "${modulesPath}/security/sudo.nix";
+  key = "${modulesPath}/security/sudo.nix";
   options.security.sudo = {
     enable = mkOption { type = types.bool; default = true; };
     package = mkOption { type = types.package; default = lib.opaquePackage "sudo"; };

@@ -4,7 +4,7 @@
 # size in MiB for a file NixOS creates, priority, randomEncryption, discardPolicy, options
 # [ "defaults" ]), and the device NixOS derives from a label. Undeclared entry attributes
 # stay freeform.
-{ lib, ... }:
+{ lib, modulesPath, ... }:
 let
   inherit (lib) mkOption types mkIf;
   randomEncryptionOpts = {
@@ -35,6 +35,9 @@ let
   };
 in
 {
+  # This file stands for nixpkgs' own: messages name that, disabledModules finds it by it.
+  _file = "${modulesPath}/config/swap.nix";
+  key = "${modulesPath}/config/swap.nix";
   options.swapDevices = mkOption {
     default = [ ];
     example = [ { device = "/dev/hda7"; } { device = "/var/swapfile"; } { label = "bigswap"; } ];

@@ -4,7 +4,7 @@
 # submodule whose freeform values are unique (a second definition fails even when equal:
 # mergeOneOption after the priorities are applied), `net.core.rmem_max`/`wmem_max` take the
 # highest of their definitions (null wins), and NixOS's own two mkDefaults.
-{ lib, ... }:
+{ lib, modulesPath, ... }:
 let
   inherit (lib) mkOption types mkDefault;
   isSysctlAtom = x: builtins.isBool x || builtins.isString x || builtins.isInt x || x == null;
@@ -23,6 +23,9 @@ let
   };
 in
 {
+  # This file stands for nixpkgs' own: messages name that, disabledModules finds it by it.
+  _file = "${modulesPath}/config/sysctl.nix";
+  key = "${modulesPath}/config/sysctl.nix";
   options.boot.kernel.sysctl = mkOption {
     type = types.submodule {
       freeformType = types.attrsOf sysctlOption;

@@ -2,7 +2,7 @@
 # option documentation): `environment.systemPackages` and `environment.defaultPackages`, and
 # the packages every NixOS system has (requiredPackages, then the default perl, rsync and
 # strace). Packages are opaque names here.
-{ config, lib, ... }:
+{ config, lib, modulesPath, ... }:
 let
   inherit (lib) mkOption types;
   required = [ "acl" "attr" "bashInteractive" "bzip2" "coreutils-full" "cpio" "curl" "diffutils"
@@ -11,6 +11,9 @@ let
     "which" "zstd" ];
 in
 {
+  # This file stands for nixpkgs' own: messages name that, disabledModules finds it by it.
+  _file = "${modulesPath}/config/system-path.nix";
+  key = "${modulesPath}/config/system-path.nix";
   options.environment = {
     systemPackages = mkOption { type = types.listOf types.package; default = [ ]; };
     defaultPackages = mkOption {

@@ -4,7 +4,7 @@
 # `users.mutableUsers`, `users.defaultUserShell`, and the accounts NixOS always defines
 # (root, nobody, and the groups root, wheel, users and nogroup of the larger set it has).
 # Undeclared user and group attributes stay freeform.
-{ config, lib, ... }:
+{ config, lib, modulesPath, ... }:
 let
   inherit (lib) mkOption types mkIf mkDefault mkMerge;
   cfg = config.users;
@@ -63,6 +63,9 @@ let
   };
 in
 {
+  # This file stands for nixpkgs' own: messages name that, disabledModules finds it by it.
+  _file = "${modulesPath}/config/users-groups.nix";
+  key = "${modulesPath}/config/users-groups.nix";
   options.users = {
     users = mkOption { default = { }; type = types.attrsOf (types.submodule userOpts); };
     groups = mkOption { default = { }; type = types.attrsOf (types.submodule groupOpts); };

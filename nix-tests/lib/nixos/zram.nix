@@ -4,13 +4,16 @@
 # (src/scenario/nixos.rs): enable, swapDevices 1, memoryPercent 50, memoryMax null,
 # priority 5, algorithm "zstd" (a known algorithm or any string), writebackDevice null,
 # the removed zramSwap.numDevices, and the zram-generator sections NixOS derives.
-{ config, lib, ... }:
+{ config, lib, modulesPath, ... }:
 let
   inherit (lib) mkOption types;
   cfg = config.zramSwap;
   devices = map (nr: "zram${toString nr}") (lib.range 0 (cfg.swapDevices - 1));
 in
 {
+  # This file stands for nixpkgs' own: messages name that, disabledModules finds it by it.
+  _file = "${modulesPath}/config/zram.nix";
+  key = "${modulesPath}/config/zram.nix";
   imports = [
     (lib.mkRemovedOptionModule [ "zramSwap" "numDevices" ] "Using ZRAM devices as general purpose ephemeral block devices is no longer supported")
   ];
