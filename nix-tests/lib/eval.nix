@@ -23,9 +23,10 @@ let
   fromNixos = file: lib.hasPrefix (modulesPath + "/") file || file == lib.internalFile;
   moduleIndex = builtins.listToAttrs (lib.imap0 (i: m: { name = m._file; value = i; }) result.modules);
   indexOf = def: moduleIndex.${def.file} or 1000000;
-  # In module order (the order modules are collected in); builtins.sort is stable.
-  definitions = builtins.sort (a: b: indexOf a < indexOf b)
-    (builtins.filter (def: !fromNixos def.file) result.definitions);
+  # In module order (the order modules are collected in), then by path; builtins.sort is
+  # stable, so the definitions one module makes at one path keep their order.
+  before = a: b: indexOf a < indexOf b || (indexOf a == indexOf b && a.path < b.path);
+  definitions = builtins.sort before (builtins.filter (def: !fromNixos def.file) result.definitions);
 
   failed = map (a: a.message) (builtins.filter (a: !a.assertion) config.assertions);
   out = {
