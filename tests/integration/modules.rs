@@ -426,7 +426,7 @@ fn leaves(path: &[String], value: &Value, lines: &mut Vec<String>) {
     match value {
         Value::Object(map) if !map.is_empty() && !is_package(value) => {
             for (key, inner) in map {
-                leaves(&[path, &[key.clone()]].concat(), inner, lines);
+                leaves(&[path, std::slice::from_ref(key)].concat(), inner, lines);
             }
         }
         _ => lines.push(format!("  {} = {}", show_option(path), nix_value(value))),
@@ -748,7 +748,7 @@ fn tried(value: &Value) -> Option<&Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn priorities_and_order_pick_what_nixpkgs_rules_pick(
