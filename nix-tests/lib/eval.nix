@@ -8,14 +8,14 @@
 # every leaf definition the given modules (and their imports) make, NixOS's warnings, and
 # the imports of nixpkgs' own files that were not evaluated. Errors are throws worded as
 # NixOS words them. Failed assertions fail the evaluation, as nixos-rebuild does.
-{ modules ? [ ], modulesPath ? "<nixpkgs>/nixos/modules" }:
+{ modules ? [ ], modulesPath ? "<nixpkgs>/nixos/modules", specialArgs ? { } }:
 let
   lib = import ./lib.nix;
   nixos = import ./nixos { inherit lib modulesPath; };
   result = lib.evalModules {
     # NixOS's own modules first, as eval-config.nix puts them.
     modules = nixos ++ modules;
-    specialArgs = { inherit modulesPath; };
+    specialArgs = specialArgs // { inherit modulesPath; };
   };
   inherit (result) config;
 
