@@ -1,5 +1,6 @@
-# nixpkgs nixos/modules/services/system/nix-daemon.nix, read at
-# 025640dcb7270faa6fe80089fda831b89f3824a9 (release-25.05 content): `nix.enable` and
+# nixpkgs nixos/modules/services/system/nix-daemon.nix, as the project's Rust side recorded
+# reading it at 025640dcb7270faa6fe80089fda831b89f3824a9 (release-25.05 content,
+# src/scenario/nixos.rs; not re-read for this file): `nix.enable` and
 # `nix.package` (an opaque package here), and `sandbox-fallback = false`, which NixOS sets
 # for every Nix >= 2.3.
 { config, lib, modulesPath, ... }:
