@@ -5,6 +5,7 @@ mod advise;
 mod claims;
 mod flake;
 mod layout;
+mod modules;
 mod nix_files;
 mod options;
 mod probes;

@@ -45,3 +45,24 @@ pub fn nix_eval(args: &[&std::ffi::OsStr]) -> serde_json::Value {
 pub fn nix_eval_expr(expr: &str) -> serde_json::Value {
     nix_eval(&["--expr".as_ref(), expr.as_ref()])
 }
+
+/// `nix-instantiate --eval --strict --json` with `args` that must fail: Nix's error text
+/// (stderr), or a failed test quoting the value it printed instead.
+pub fn nix_eval_failure(args: &[&std::ffi::OsStr]) -> String {
+    let output = std::process::Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json"])
+        .args(args)
+        .current_dir(project_root())
+        .env(
+            "NIX_STATE_DIR",
+            std::env::temp_dir().join("nixos-tuning-nix-state"),
+        )
+        .output()
+        .expect("nix-instantiate runs (tools/setup-debian.sh installs it)");
+    assert!(
+        !output.status.success(),
+        "nix-instantiate {args:?} succeeded: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
