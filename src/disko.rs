@@ -35,6 +35,19 @@ pub struct Partition {
 pub enum Content {
     Filesystem(Filesystem),
     Btrfs(Btrfs),
+    Swap(Swap),
+    /// No content: a partition that is only made, like a BIOS boot partition (EF02).
+    Empty,
+}
+
+/// A swap partition: disko adds it to `swapDevices`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Swap {
+    pub priority: Option<i64>,
+    /// `discardPolicy`: `once`, `pages` or `both`.
+    pub discard_policy: Option<String>,
+    pub mount_options: Vec<String>,
+    pub extra_args: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -85,10 +98,18 @@ pub fn read(evaluated: &Value) -> Result<Disk, LayoutError> {
         .pointer("/disko/devices")
         .ok_or_else(|| unsupported("disko.devices", "is missing"))?;
     let devices = object(devices, "disko.devices")?;
-    if let Some(kind) = devices.keys().find(|kind| *kind != "disk") {
+    if let Some(kind) = devices
+        .iter()
+        .find(|(kind, value)| *kind != "disk" && !is_empty(value))
+        .map(|(kind, _)| kind)
+    {
         return Err(unsupported(
             &format!("disko.devices.{kind}"),
-            "only `disk` devices are supported by the debian backend",
+            &format!(
+                "{} cannot be installed by the debian backend, which installs one GPT disk \
+                 of file systems, Btrfs and swap; run this layout with --backend nixos",
+                device_kind(kind)
+            ),
         ));
     }
     let disks = object(
@@ -104,6 +125,21 @@ pub fn read(evaluated: &Value) -> Result<Disk, LayoutError> {
         ));
     };
     read_disk(name, disk, &format!("disko.devices.disk.{name}"))
+}
+
+/// What a disko device kind is, for a reader.
+fn device_kind(kind: &str) -> String {
+    match kind {
+        "lvm_vg" => "an LVM volume group".into(),
+        "mdadm" => "an mdadm RAID array".into(),
+        "zpool" => "a ZFS pool".into(),
+        "nodev" => "a device-less mount (tmpfs)".into(),
+        other => format!("a `{other}` device"),
+    }
+}
+
+fn is_empty(value: &Value) -> bool {
+    value.as_object().is_some_and(|map| map.is_empty())
 }
 
 fn read_disk(name: &str, disk: &Value, path: &str) -> Result<Disk, LayoutError> {
@@ -180,20 +216,30 @@ fn read_partition(
         type_code: string(part, path, "type")?.unwrap_or_else(|| "8300".into()),
         start: string(part, path, "start")?.unwrap_or_else(|| "0".into()),
         end,
-        content: read_content(field(part, path, "content")?, &content_path)?,
+        content: match part.get("content") {
+            None | Some(Value::Null) => Content::Empty,
+            Some(content) => read_content(content, &content_path)?,
+        },
     })
 }
 
 fn read_content(content: &Value, path: &str) -> Result<Content, LayoutError> {
     match string(content, path, "type")?.as_deref() {
         Some("filesystem") => {
-            allow_keys(content, path, &["type", "format", "mountpoint", "mountOptions", "extraArgs"])?;
+            allow_keys(
+                content,
+                path,
+                &["type", "format", "mountpoint", "mountOptions", "extraArgs"],
+            )?;
             let format = string(content, path, "format")?.unwrap_or_default();
             if !FORMATS.contains(&format.as_str()) {
-                return Err(unsupported(&format!("{path}.format"), &format!(
-                    "format `{format}` is not supported by the debian backend (supported: {})",
-                    FORMATS.join(", ")
-                )));
+                return Err(unsupported(
+                    &format!("{path}.format"),
+                    &format!(
+                        "format `{format}` is not supported by the debian backend (supported: {})",
+                        FORMATS.join(", ")
+                    ),
+                ));
             }
             Ok(Content::Filesystem(Filesystem {
                 format,
@@ -203,16 +249,29 @@ fn read_content(content: &Value, path: &str) -> Result<Content, LayoutError> {
             }))
         }
         Some("btrfs") => {
-            allow_keys(content, path, &["type", "extraArgs", "mountpoint", "mountOptions", "subvolumes"])?;
+            allow_keys(
+                content,
+                path,
+                &[
+                    "type",
+                    "extraArgs",
+                    "mountpoint",
+                    "mountOptions",
+                    "subvolumes",
+                ],
+            )?;
             let mut subvolumes = BTreeMap::new();
             if let Some(subs) = content.get("subvolumes") {
                 for (name, sub) in object(subs, &format!("{path}.subvolumes"))? {
                     let sub_path = format!("{path}.subvolumes.\"{name}\"");
                     allow_keys(sub, &sub_path, &["mountpoint", "mountOptions"])?;
-                    subvolumes.insert(name.clone(), Subvolume {
-                        mountpoint: string(sub, &sub_path, "mountpoint")?,
-                        mount_options: strings(sub, &sub_path, "mountOptions")?,
-                    });
+                    subvolumes.insert(
+                        name.clone(),
+                        Subvolume {
+                            mountpoint: string(sub, &sub_path, "mountpoint")?,
+                            mount_options: strings(sub, &sub_path, "mountOptions")?,
+                        },
+                    );
                 }
             }
             Ok(Content::Btrfs(Btrfs {
@@ -222,14 +281,75 @@ fn read_content(content: &Value, path: &str) -> Result<Content, LayoutError> {
                 subvolumes,
             }))
         }
-        Some(other) => Err(unsupported(&format!("{path}.type"), &format!(
-            "disko content type `{other}` is not supported by the debian backend (supported: filesystem, btrfs)"
-        ))),
+        Some("swap") => {
+            allow_keys(
+                content,
+                path,
+                &[
+                    "type",
+                    "priority",
+                    "discardPolicy",
+                    "mountOptions",
+                    "extraArgs",
+                    "randomEncryption",
+                    "resumeDevice",
+                ],
+            )?;
+            if content.get("randomEncryption").and_then(Value::as_bool) == Some(true) {
+                return Err(unsupported(&format!("{path}.randomEncryption"), "random swap encryption needs cryptsetup at boot, which the debian backend does not set up"));
+            }
+            Ok(Content::Swap(Swap {
+                priority: content.get("priority").and_then(Value::as_i64),
+                discard_policy: string(content, path, "discardPolicy")?,
+                mount_options: strings(content, path, "mountOptions")?,
+                extra_args: strings(content, path, "extraArgs")?,
+            }))
+        }
+        Some(other) => Err(unsupported(
+            &format!("{path}.type"),
+            &format!(
+                "disko content type `{other}` is not supported by the debian backend (supported: \
+             filesystem, btrfs, swap){}",
+                content_reason(other)
+            ),
+        )),
         None => Err(unsupported(path, "content has no `type`")),
     }
 }
 
+/// Why a content type cannot be installed, beyond not being supported.
+fn content_reason(kind: &str) -> &'static str {
+    match kind {
+        "luks" => ": a LUKS volume needs its key at every boot, which the test VM cannot be given; run this layout with --backend nixos",
+        "lvm_pv" => ": LVM needs its volume group activated in the initrd, which the Debian guest does not do; run this layout with --backend nixos",
+        "mdraid" => ": a RAID member needs more disks than the one the VM has",
+        "zfs" => ": ZFS is not in the Debian guest's kernel",
+        _ => "",
+    }
+}
+
 impl Disk {
+    /// The layout without its mount options: what the install depends on. Options are the
+    /// scenario's and take effect at boot, so scenarios that differ only in them share one
+    /// installed disk.
+    pub fn structure(&self) -> Disk {
+        let mut disk = self.clone();
+        for partition in &mut disk.partitions {
+            match &mut partition.content {
+                Content::Filesystem(fs) => fs.mount_options.clear(),
+                Content::Btrfs(btrfs) => {
+                    btrfs.mount_options.clear();
+                    for sub in btrfs.subvolumes.values_mut() {
+                        sub.mount_options.clear();
+                    }
+                }
+                Content::Swap(swap) => swap.mount_options.clear(),
+                Content::Empty => {}
+            }
+        }
+        disk
+    }
+
     /// The partition device as the installed system names it (`/dev/disk/by-partlabel/...`),
     /// which is what disko writes into `fileSystems`.
     pub fn partition_device(&self, partition: &Partition) -> String {
@@ -244,6 +364,17 @@ impl Disk {
             ""
         };
         format!("{}{separator}{}", self.device, partition.number)
+    }
+
+    /// The swap partitions, by the device disko names them with.
+    pub fn swaps(&self) -> Vec<(String, &Swap)> {
+        self.partitions
+            .iter()
+            .filter_map(|part| match &part.content {
+                Content::Swap(swap) => Some((self.partition_device(part), swap)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Every mount of the layout, parents before children, as disko's `_config` writes them.
@@ -262,6 +393,7 @@ impl Disk {
                         });
                     }
                 }
+                Content::Swap(_) | Content::Empty => {}
                 Content::Btrfs(btrfs) => {
                     if let Some(mountpoint) = &btrfs.mountpoint {
                         mounts.push(Mount {

@@ -33,6 +33,8 @@ let
     config = lib.render result.output;
     definitions = map (def: {
       inherit (def) path file priority;
+      # Which of the given modules brought the definition in (itself or by an import).
+      module = (result.roots.${toString def.file} or (builtins.length nixos)) - builtins.length nixos;
       value = lib.render def.value;
     }) definitions;
     warnings = config.warnings;

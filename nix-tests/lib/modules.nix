@@ -53,7 +53,7 @@ rec {
       config = removeAttrs config [ "_module" ];
       output = removeAttrs (if freeformType == null then declaredOutput else recursiveUpdate freeform.output declaredOutput) [ "_module" ];
       definitions = optionsDefinitions options ++ (if freeformType == null then [ ] else freeform.definitions);
-      inherit (collected) modules skipped;
+      inherit (collected) modules roots skipped;
     };
 
   # The values of the declared options as data: options without a value, aliases and
@@ -74,16 +74,20 @@ rec {
 
   collectModules = modulesPath: initialModules: args:
     let
-      collectStructured = parentFile: parentKey: initial: args:
+      # `root`: the index of the given module this one was imported from (or is), so a
+      # definition can be traced to the top-level module that brought it in.
+      collectStructured = root: parentFile: parentKey: initial: args:
         let
           isSkipped = isNixpkgsImport modulesPath;
           nodes = imap1 (n: x:
             let
               loaded = loadModule args parentFile "${parentKey}:anon-${toString n}" x;
               module = loaded.module;
-              children = collectStructured module._file module.key module.imports loaded.args;
+              nodeRoot = if root == null then n - 1 else root;
+              children = collectStructured nodeRoot module._file module.key module.imports loaded.args;
             in {
               key = module.key;
+              root = nodeRoot;
               inherit module;
               modules = children.nodes;
               skipped = children.skipped;
@@ -94,13 +98,15 @@ rec {
           disabled = concatMap (node: node.disabled) nodes;
           skipped = map (x: lib.skippedImport modulesPath parentFile x) (filter isSkipped initial);
         };
-      top = collectStructured "<unknown-file>" "" initialModules args;
+      top = collectStructured null "<unknown-file>" "" initialModules args;
       disabledKeys = concatMap ({ file, disabled }: map (disabledKey modulesPath file) disabled) top.disabled;
       keep = filter (node: !(elem node.key disabledKeys));
       # Each key once, the first occurrence in breadth-first order, as nixpkgs' genericClosure.
       closure = genericClosure { startSet = keep top.nodes; operator = node: keep node.modules; };
     in {
       modules = map (node: node.module) closure;
+      # By file: the index in `initialModules` of the module that brought the file in.
+      roots = builtins.listToAttrs (map (node: { name = toString node.module._file; value = node.root; }) (lib.reverseList closure));
       skipped = top.skipped ++ concatMap (node: node.skipped) closure;
     };
 

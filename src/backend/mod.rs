@@ -67,7 +67,7 @@ impl Backend {
     /// options realized as files.
     pub fn bundle(&self, loaded: &Loaded, progress: &dyn Progress) -> anyhow::Result<Bundle> {
         match self {
-            Backend::Debian(debian) => debian.bundle(loaded),
+            Backend::Debian(debian) => debian.bundle(loaded, progress),
             Backend::Nixos(nixos) => nixos.bundle(loaded, progress),
         }
     }

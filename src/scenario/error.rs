@@ -13,26 +13,9 @@ pub enum ScenarioError {
     #[error("cannot list the optimization modules in {dir}: {message}")]
     Discovery { dir: String, message: String },
 
-    /// Two modules give one option two different values, which NixOS refuses too.
-    #[error(
-        "the option `{option}` has conflicting definition values: {first_value} in {first_file} \
-         and {second_value} in {second_file}"
-    )]
-    Conflict {
-        option: String,
-        first_file: String,
-        first_value: String,
-        second_file: String,
-        second_value: String,
-    },
-
-    /// A module that is not what the evaluator takes.
-    #[error("{file}: the option `{option}` {message}")]
-    Invalid {
-        option: String,
-        file: String,
-        message: String,
-    },
+    /// The evaluator printed what the project does not read: a bug of the project's.
+    #[error("the module evaluator (nix-tests/lib/eval.nix) gave an unexpected result: {message}")]
+    Evaluator { message: String },
 
     #[error(transparent)]
     Nix(#[from] NixError),

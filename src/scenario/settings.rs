@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::merge::{nix_value, show_option};
+use super::show::{nix_value, show_option};
 use super::{Definition, Loaded};
 
 /// One thing a module sets, as a reader knows it, and where the facts show it.

@@ -220,7 +220,6 @@ mod tests {
         Scenario {
             name: name.into(),
             modules: Vec::new(),
-            description: String::new(),
         }
     }
 

@@ -53,7 +53,7 @@ fn unsupported_disko_content_is_named_by_its_path() {
 
 #[test]
 fn unknown_disko_options_are_refused() {
-    let evaluated = json!({"disko": {"devices": {"zpool": {}}}});
+    let evaluated = json!({"disko": {"devices": {"zpool": {"zroot": {"type": "zpool"}}}}});
     let err = layout::read(&evaluated).unwrap_err();
     assert_eq!(err.path, "disko.devices.zpool");
 }

@@ -368,7 +368,9 @@ fn render_case(case: &Case, result: &Value) -> String {
             .iter()
             .map(|path| path.iter().map(|p| (*p).to_owned()).collect()),
     );
-    text + "\nconfig:\n" + &config_section(&result["config"], &paths)
+    let text = text + "\nconfig:\n" + &config_section(&result["config"], &paths);
+    // Warnings and path values name files absolutely: shown relative, as any checkout has them.
+    text.replace(&format!("{}/", project_root().display()), "")
 }
 
 /// One line per definition, with its file and priority. Where the machine is only the

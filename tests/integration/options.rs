@@ -52,7 +52,7 @@ fn unknown_per_file(index: &Index) -> Vec<(String, Unknown)> {
     // (each device's `type`) that the optimizations add to.
     let all = scenario::find(project_root(), scenario::ALL).unwrap();
     let loaded = scenario::load(project_root(), &all).unwrap();
-    for unknown in unknown_options(index, &loaded.config) {
+    for unknown in unknown_options(index, &defined(&loaded)) {
         let mut files: Vec<String> = loaded
             .definitions
             .iter()
@@ -63,6 +63,23 @@ fn unknown_per_file(index: &Index) -> Vec<(String, Unknown)> {
         found.push((files.join(", "), unknown));
     }
     found
+}
+
+/// What the modules define (not NixOS's defaults the configuration also holds), as data.
+fn defined(loaded: &scenario::Loaded) -> serde_json::Value {
+    let mut tree = serde_json::Value::Object(Default::default());
+    for definition in &loaded.definitions {
+        let mut node = &mut tree;
+        for key in &definition.path {
+            node = node
+                .as_object_mut()
+                .unwrap()
+                .entry(key.clone())
+                .or_insert_with(|| serde_json::Value::Object(Default::default()));
+        }
+        *node = definition.value.clone();
+    }
+    tree
 }
 
 fn display(file: &Path) -> String {

@@ -27,6 +27,10 @@ fn every_fixture_parses_to_its_snapshot() {
 fn every_invalid_fixture_is_refused_with_its_line() {
     let _guard = snapshot_settings("probes").bind_to_scope();
     insta::glob!("../fixtures", "*/invalid/*", |path| {
+        // The invalid NixOS modules are the module evaluator's (tests/integration/modules.rs).
+        if path.starts_with(fixtures_dir().join("modules")) {
+            return;
+        }
         let probe = probe_of(path.parent().unwrap_or(path));
         let input = read_lossy(path);
         match probe.parse_to_json(&input) {
@@ -42,8 +46,8 @@ fn fixture_folders_are_probes_with_sources() {
         let dir = entry.unwrap().path();
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         // Not a probe's outputs: recorded runs for the report, server captures for advise,
-        // workload transcripts (each a level deeper, out of the probes' glob).
-        if ["figures", "advise", "workloads"].contains(&name.as_str()) {
+        // workload transcripts (each a level deeper, out of the probes' glob), NixOS modules.
+        if ["figures", "advise", "workloads", "modules"].contains(&name.as_str()) {
             continue;
         }
         assert!(Probe::from_name(&name).is_some(), "{name} is no probe");

@@ -10,6 +10,7 @@ mod list;
 mod options;
 mod parse;
 mod progress;
+mod realize;
 mod report;
 mod test;
 mod vm;
@@ -37,6 +38,7 @@ enum Command {
     List(list::List),
     Options(options::Options),
     Parse(parse::Parse),
+    Realize(realize::Realize),
     Report(report::ReportCmd),
     Vm(vm::Vm),
     Test(test::Test),
@@ -85,6 +87,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::List(cmd) => cmd.run(&sh),
         Command::Options(cmd) => cmd.run(&sh),
         Command::Parse(cmd) => cmd.run(&sh),
+        Command::Realize(cmd) => cmd.run(&sh),
         Command::Report(cmd) => cmd.run(&sh),
         Command::Vm(cmd) => cmd.run(&sh),
         Command::Test(cmd) => cmd.run(&sh),

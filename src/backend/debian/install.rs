@@ -84,6 +84,7 @@ fn partition(disk: &Disk) -> Step {
 fn format(disk: &Disk) -> Vec<Step> {
     disk.partitions
         .iter()
+        .filter(|part| part.content != Content::Empty)
         .map(|part| {
             let node = shell_quote(&disk.partition_node(part));
             match &part.content {
@@ -93,6 +94,14 @@ fn format(disk: &Disk) -> Vec<Step> {
                         "mkfs.{} {} {node} >/dev/null",
                         fs.format,
                         args(&fs.extra_args)
+                    )],
+                ),
+                Content::Empty => unreachable!("filtered out above"),
+                Content::Swap(swap) => step(
+                    format!("mkswap {}", part.label),
+                    vec![format!(
+                        "mkswap {} {node} >/dev/null",
+                        args(&swap.extra_args)
                     )],
                 ),
                 Content::Btrfs(btrfs) => {
@@ -177,7 +186,8 @@ fn write_fstab(disk: &Disk) -> Step {
 
 /// The fstab NixOS writes for these `fileSystems`.
 pub fn fstab(mounts: &[Mount]) -> String {
-    let mut text = String::from("# Written by nixos-tuning from nix-tests/machine/disko.nix\n");
+    let mut text =
+        String::from("# Written by nixos-tuning from the disko layout and fileSystems\n");
     for mount in mounts {
         let pass = if mount.mountpoint == "/" { 1 } else { 2 };
         let pass = if mount.fs_type == "btrfs" { 0 } else { pass };

@@ -4,7 +4,6 @@
 
 pub mod activation;
 pub mod base_disk;
-pub mod etc;
 pub mod image;
 pub mod install;
 pub mod realize;
@@ -13,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::backend::Bundle;
 use crate::cache::Key;
+use crate::disko::Disk;
 use crate::host;
 use crate::progress::Progress;
 use crate::scenario::{self, Loaded};
@@ -51,18 +51,18 @@ pub fn cache_root(project_root: &Path) -> PathBuf {
     project_root.join("target/nixos-tuning/debian")
 }
 
-/// Everything needed to boot guests, made once per process: the image, the installed base
-/// disk, the accelerator.
+/// Everything needed to boot guests, made once per process: the image and the accelerator.
+/// Base disks are installed per layout, when a scenario first needs one.
 #[derive(Debug, Clone)]
 pub struct Debian {
     pub image: image::Image,
-    pub base_disk: PathBuf,
     pub accel: Accel,
     pub qemu: PathBuf,
+    cache: PathBuf,
 }
 
-/// Checks the host, then builds (or finds cached) the image and the base disk, whose layout
-/// is the machine's; says once why the accelerator is what it is.
+/// Checks the host, then builds (or finds cached) the image and the machine's base disk;
+/// says once why the accelerator is what it is.
 pub fn prepare(
     project_root: &Path,
     choice: AccelChoice,
@@ -79,20 +79,33 @@ pub fn prepare(
     if let Some(note) = &decision.note {
         progress.note(note);
     }
-    let base_disk = base_disk::ensure(&cache, &image, &disk, decision.accel, progress)?;
-    Ok(Debian {
+    let debian = Debian {
         image,
-        base_disk,
         accel: decision.accel,
         qemu,
-    })
+        cache,
+    };
+    debian.base_disk(&disk, progress)?;
+    Ok(debian)
 }
 
 impl Debian {
+    /// The installed disk of `layout`'s structure (its mount options take effect at boot).
+    fn base_disk(&self, layout: &Disk, progress: &dyn Progress) -> anyhow::Result<PathBuf> {
+        base_disk::ensure(
+            &self.cache,
+            &self.image,
+            &layout.structure(),
+            self.accel,
+            progress,
+        )
+    }
+
     /// The scenario realized for the guest: its files go in through fw_cfg, its root mount
     /// options on the kernel command line.
-    pub fn bundle(&self, loaded: &Loaded) -> anyhow::Result<Bundle> {
+    pub fn bundle(&self, loaded: &Loaded, progress: &dyn Progress) -> anyhow::Result<Bundle> {
         let realized = realize(loaded)?;
+        let base_disk = self.base_disk(&realized.disk, progress)?;
         let mut qemu = Qemu::new(self.qemu.clone(), self.accel);
         qemu.boot = Some(DirectBoot {
             kernel: self.image.kernel.clone(),
@@ -101,9 +114,9 @@ impl Debian {
         });
         Ok(Bundle {
             scenario: realized.scenario.clone(),
-            inputs: self.inputs_key(&realized),
+            inputs: self.inputs_key(&realized, &base_disk),
             accel: self.accel,
-            base_disk: Some(self.base_disk.clone()),
+            base_disk: Some(base_disk),
             fw_cfg: vec![(
                 activation::FW_CFG_NAME.to_owned(),
                 activation::archive(&realized.files)?,
@@ -116,10 +129,10 @@ impl Debian {
     }
 
     /// What a run of `realized` on this guest depends on.
-    fn inputs_key(&self, realized: &Realized) -> String {
+    fn inputs_key(&self, realized: &Realized, base_disk: &Path) -> String {
         let mut key = Key::new("debian-guest");
         key.add("image", self.image.key.as_bytes())
-            .add("base", self.base_disk.to_string_lossy().as_bytes())
+            .add("base", base_disk.to_string_lossy().as_bytes())
             .add("files", format!("{:?}", realized.files).as_bytes())
             .add("rootflags", realized.root_options.join(",").as_bytes());
         key.finish()
