@@ -67,6 +67,79 @@ pub fn declarations_anywhere(source: &str) -> Vec<Declared> {
     out
 }
 
+/// Why a source text is no Nix the scanner can read through: a string, a comment or a
+/// bracket left open (a file cut short), or a bracket that closes nothing or the wrong one.
+/// Lines count from 1.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Malformed {
+    #[error("line {line}: the {what} that starts there is not closed")]
+    Open { line: usize, what: &'static str },
+    #[error("line {line}: `{open}` is not closed")]
+    Unclosed { line: usize, open: &'static str },
+    #[error("line {line}: `{close}` closes nothing")]
+    Unopened { line: usize, close: &'static str },
+    #[error("line {line}: `{close}` closes the `{open}` of line {opened}")]
+    Mismatched {
+        line: usize,
+        close: &'static str,
+        open: &'static str,
+        opened: usize,
+    },
+}
+
+/// Whether `source` is whole: its strings and comments closed, its brackets (`{`, `${`,
+/// `[`, `(`) closed in order. [`declarations`] reads any text; one that is not whole would
+/// give part of what it declares.
+pub fn malformed(source: &str) -> Option<Malformed> {
+    let lexed = lex(source);
+    let line = |at: usize| {
+        lexed.chars[..at.min(lexed.chars.len())]
+            .iter()
+            .filter(|c| **c == '\n')
+            .count()
+            + 1
+    };
+    let mut open: Vec<(&'static str, usize)> = Vec::new();
+    for (tok, &start) in lexed.tokens.iter().zip(&lexed.starts) {
+        let Tok::Punct(punct) = tok else { continue };
+        match *punct {
+            "{" | "${" | "[" | "(" => open.push((punct, start)),
+            "}" | "]" | ")" => {
+                let Some((opener, opened)) = open.pop() else {
+                    return Some(Malformed::Unopened {
+                        line: line(start),
+                        close: punct,
+                    });
+                };
+                let closer = match opener {
+                    "[" => "]",
+                    "(" => ")",
+                    _ => "}",
+                };
+                if closer != *punct {
+                    return Some(Malformed::Mismatched {
+                        line: line(start),
+                        close: punct,
+                        open: opener,
+                        opened: line(opened),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some((at, what)) = lexed.open {
+        return Some(Malformed::Open {
+            line: line(at),
+            what,
+        });
+    }
+    open.pop().map(|(opener, at)| Malformed::Unclosed {
+        line: line(at),
+        open: opener,
+    })
+}
+
 fn scan(source: &str) -> Scanner {
     let tokens = tokenize(source);
     let mut scanner = Scanner {
@@ -99,12 +172,28 @@ enum Tok {
 }
 
 fn tokenize(source: &str) -> Vec<Tok> {
+    lex(source).tokens
+}
+
+/// The tokens of a source text, where each starts (in characters), and the first string or
+/// comment left open at the end, if any.
+struct Lexed {
+    chars: Vec<char>,
+    tokens: Vec<Tok>,
+    starts: Vec<usize>,
+    open: Option<(usize, &'static str)>,
+}
+
+fn lex(source: &str) -> Lexed {
     let chars: Vec<char> = source.chars().collect();
     let mut tokens = Vec::new();
+    let mut starts = Vec::new();
+    let mut open = None;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
+        let start = i;
         if c.is_whitespace() {
             i += 1;
         } else if c == '#' {
@@ -116,13 +205,23 @@ fn tokenize(source: &str) -> Vec<Tok> {
             while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
                 i += 1;
             }
+            if i + 1 >= chars.len() {
+                open = open.or(Some((start, "comment `/*`")));
+            }
             i += 2;
         } else if c == '"' {
-            let (end, text) = plain_string(&chars, i + 1);
+            let (end, text, closed) = plain_string(&chars, i + 1);
+            if !closed {
+                open = open.or(Some((start, "string `\"`")));
+            }
             tokens.push(Tok::Str(text));
             i = end;
         } else if c == '\'' && next == Some('\'') {
-            i = indented_string(&chars, i + 2);
+            let (end, closed) = indented_string(&chars, i + 2);
+            if !closed {
+                open = open.or(Some((start, "string `''`")));
+            }
+            i = end;
             tokens.push(Tok::Str(None));
         } else if c.is_ascii_alphabetic() || c == '_' {
             let start = i;
@@ -187,8 +286,15 @@ fn tokenize(source: &str) -> Vec<Tok> {
             }
             i += 1;
         }
+        // One token at most per step, starting where the step did.
+        starts.resize(tokens.len(), start);
     }
-    tokens
+    Lexed {
+        chars,
+        tokens,
+        starts,
+        open,
+    }
 }
 
 fn is_search_path(chars: &[char], start: usize) -> bool {
@@ -209,8 +315,9 @@ fn skip_path(chars: &[char], mut i: usize) -> usize {
     i
 }
 
-/// Past the closing quote of a "..." string starting at `i`, and its text when plain.
-fn plain_string(chars: &[char], mut i: usize) -> (usize, Option<String>) {
+/// Past the closing quote of a "..." string starting at `i`, its text when plain, and
+/// whether it is closed (rather than running to the end).
+fn plain_string(chars: &[char], mut i: usize) -> (usize, Option<String>, bool) {
     let mut text = String::new();
     let mut plain = true;
     while i < chars.len() {
@@ -221,10 +328,10 @@ fn plain_string(chars: &[char], mut i: usize) -> (usize, Option<String>) {
                 }
                 i += 2;
             }
-            '"' => return (i + 1, plain.then_some(text)),
+            '"' => return (i + 1, plain.then_some(text), true),
             '$' if chars.get(i + 1) == Some(&'{') => {
                 plain = false;
-                i = skip_interpolation(chars, i + 2);
+                i = skip_interpolation(chars, i + 2).0;
             }
             c => {
                 text.push(c);
@@ -232,28 +339,31 @@ fn plain_string(chars: &[char], mut i: usize) -> (usize, Option<String>) {
             }
         }
     }
-    (i, None)
+    (i, None, false)
 }
 
-fn indented_string(chars: &[char], mut i: usize) -> usize {
+/// Past the closing `''` of an indented string whose body starts at `i`, and whether it is
+/// closed.
+fn indented_string(chars: &[char], mut i: usize) -> (usize, bool) {
     while i < chars.len() {
         if chars[i] == '\'' && chars.get(i + 1) == Some(&'\'') {
             match chars.get(i + 2) {
                 Some('\'') | Some('$') => i += 3,
                 Some('\\') => i += 4,
-                _ => return i + 2,
+                _ => return (i + 2, true),
             }
         } else if chars[i] == '$' && chars.get(i + 1) == Some(&'{') {
-            i = skip_interpolation(chars, i + 2);
+            i = skip_interpolation(chars, i + 2).0;
         } else {
             i += 1;
         }
     }
-    i
+    (i, false)
 }
 
-/// Past the `}` that closes an interpolation whose body starts at `i`.
-fn skip_interpolation(chars: &[char], mut i: usize) -> usize {
+/// Past the `}` that closes an interpolation whose body starts at `i`, and whether it is
+/// closed.
+fn skip_interpolation(chars: &[char], mut i: usize) -> (usize, bool) {
     let mut depth = 1;
     while i < chars.len() {
         match chars[i] {
@@ -261,7 +371,7 @@ fn skip_interpolation(chars: &[char], mut i: usize) -> usize {
             '}' => {
                 depth -= 1;
                 if depth == 0 {
-                    return i + 1;
+                    return (i + 1, true);
                 }
             }
             '"' => {
@@ -269,14 +379,14 @@ fn skip_interpolation(chars: &[char], mut i: usize) -> usize {
                 continue;
             }
             '\'' if chars.get(i + 1) == Some(&'\'') => {
-                i = indented_string(chars, i + 2);
+                i = indented_string(chars, i + 2).0;
                 continue;
             }
             _ => {}
         }
         i += 1;
     }
-    i
+    (i, false)
 }
 
 /// A segment of where a binding sits: an attribute name, or the `options` attribute that
@@ -332,6 +442,21 @@ struct Scanner {
 }
 
 impl Scanner {
+    /// For a loop over statements: steps over the token at the position if the loop's last
+    /// turn started there too, which would repeat forever (a stray closer, as in
+    /// `(mkEnableOption "x") // { default = true; }`, where the option ends at the `)`).
+    fn progress(&mut self, last: &mut Option<usize>) {
+        if *last == Some(self.pos) {
+            self.pos += 1;
+        }
+        *last = Some(self.pos);
+    }
+
+    /// The tokens from the position on (none past the end).
+    fn rest(&self) -> &[Tok] {
+        self.tokens.get(self.pos..).unwrap_or_default()
+    }
+
     fn peek(&self) -> Option<&Tok> {
         self.tokens.get(self.pos)
     }
@@ -376,7 +501,7 @@ impl Scanner {
     /// `{ a, b ? 1, ... }:` or `{ ... }@args:` rather than an attribute set.
     fn is_pattern(&self) -> bool {
         let mut depth = 0;
-        for (offset, tok) in self.tokens[self.pos..].iter().enumerate() {
+        for (offset, tok) in self.rest().iter().enumerate() {
             match tok {
                 Tok::Punct("{") | Tok::Punct("${") => depth += 1,
                 Tok::Punct("}") => {
@@ -429,7 +554,9 @@ impl Scanner {
     }
 
     fn let_bindings(&mut self) {
+        let mut last = None;
         loop {
+            self.progress(&mut last);
             match self.peek() {
                 None => return,
                 Some(Tok::Ident(word)) if word == "in" => {
@@ -449,7 +576,8 @@ impl Scanner {
                 segs: Vec::new(),
             };
             // `extendModules { ... }` or `config.extendModules { ... }`.
-            let extends = self.tokens[self.pos..]
+            let extends = self
+                .rest()
                 .iter()
                 .take(3)
                 .any(|t| matches!(t, Tok::Ident(w) if w == "extendModules"));
@@ -470,7 +598,9 @@ impl Scanner {
     }
 
     fn bindings(&mut self, ctx: &Ctx, close: &str) {
+        let mut last = None;
         loop {
+            self.progress(&mut last);
             match self.peek() {
                 None => return,
                 Some(Tok::Punct(p)) if *p == close => {
@@ -597,7 +727,9 @@ impl Scanner {
         if self.is_punct("{") && !self.is_pattern() {
             // `mkOption { type = ...; default = ...; }`: its arguments are not option paths.
             self.pos += 1;
+            let mut last = None;
             while self.peek().is_some() && !self.is_punct("}") {
+                self.progress(&mut last);
                 if self.attrpath().is_some() {
                     self.option_expr(ctx, &opt);
                 }
@@ -674,7 +806,9 @@ impl Scanner {
 
     /// The kind of the option declared by the tokens `start..end`.
     fn kind_of(&self, start: usize, end: usize) -> Kind {
-        let tokens = &self.tokens[start..end];
+        // A file cut short leaves the position past its last token.
+        let end = end.min(self.tokens.len());
+        let tokens = &self.tokens[start.min(end)..end];
         let words: Vec<&str> = tokens
             .iter()
             .filter_map(|t| match t {
@@ -945,5 +1079,112 @@ mod tests {
             options.e = lib.mkOption { default = ./path/to/file.nix; };
           }"#;
         assert_eq!(paths(source), ["a Closed", "e Closed"]);
+    }
+
+    /// `(mkEnableOption "x") // { ... }`: the option ends at the `)`, which the bindings
+    /// step over (they once stopped there for good).
+    #[test]
+    fn an_option_in_parentheses_with_an_update_is_read_and_what_follows_too() {
+        let source = r#"{ lib, ... }: {
+            options.a = {
+              load = (lib.mkEnableOption ''
+                loading
+              '') // { default = true; };
+              after = lib.mkOption { type = lib.types.str; };
+            };
+            options.b = lib.mkOption {
+              type = lib.types.bool;
+              ) default = false;
+            };
+          }"#;
+        // On a thread, so that reading forever fails the test rather than hanging it.
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || send.send(paths(source)));
+        let found = receive
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the scanner did not finish");
+        assert_eq!(found, ["a.after Closed", "a.load Closed", "b Closed"]);
+    }
+
+    /// A text cut short gives what it declares before the cut, without running past its end.
+    #[test]
+    fn a_text_cut_anywhere_is_read_up_to_the_cut() {
+        let source = r#"{ lib, ... }: let sub = { options.x = lib.mkOption { }; }; in {
+            options.a = lib.mkOption { type = lib.types.submodule sub; };
+            options.b = lib.mkOption { type = lib.types.attrsOf (lib.types.submodule { options.c = lib.mkOption { }; }); };
+          }"#;
+        for cut in 0..source.len() {
+            let declared = declarations(&source[..cut]);
+            assert!(declared.len() <= 4, "{cut}: {declared:?}");
+            assert!(declarations_anywhere(&source[..cut]).len() <= 5);
+        }
+        let cut = source.find("options.b").unwrap() + "options.b = lib.mkOption { type".len();
+        assert_eq!(
+            paths(&source[..cut]),
+            ["a Closed", "a.x Closed", "b Closed"]
+        );
+    }
+
+    #[test]
+    fn a_text_that_is_not_whole_is_named_with_the_line() {
+        let whole = r#"{ lib, ... }: {
+  options.a = lib.mkOption { default = "}${"{"}"; description = ''
+    ''${ not code } '''
+  ''; };
+  /* { */ options.b = [ (x: x) ];
+}"#;
+        assert_eq!(malformed(whole), None);
+        for (source, problem) in [
+            (
+                "{\n  a = {\n    b = 1;\n",
+                Malformed::Unclosed { line: 2, open: "{" },
+            ),
+            (
+                "{\n  a = \"x;\n}",
+                Malformed::Open {
+                    line: 2,
+                    what: "string `\"`",
+                },
+            ),
+            (
+                "{\n  a = ''\n    x\n}",
+                Malformed::Open {
+                    line: 2,
+                    what: "string `''`",
+                },
+            ),
+            (
+                "{ a = \"${b\"; }",
+                Malformed::Open {
+                    line: 1,
+                    what: "string `\"`",
+                },
+            ),
+            (
+                "{ /* a = 1; }",
+                Malformed::Open {
+                    line: 1,
+                    what: "comment `/*`",
+                },
+            ),
+            (
+                "{ a = 1; }\n}",
+                Malformed::Unopened {
+                    line: 2,
+                    close: "}",
+                },
+            ),
+            (
+                "{\n  a = [ 1 };\n}",
+                Malformed::Mismatched {
+                    line: 2,
+                    close: "}",
+                    open: "[",
+                    opened: 2,
+                },
+            ),
+        ] {
+            assert_eq!(malformed(source), Some(problem), "{source}");
+        }
     }
 }
