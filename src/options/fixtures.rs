@@ -2,6 +2,8 @@
 //! [`super::nixpkgs`]: files written into temporary directories, and git repositories made
 //! with the `git` binary, isolated from the user's and the system's git configuration.
 
+#![cfg(test)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

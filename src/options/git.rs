@@ -3,12 +3,12 @@
 //! no Nix store.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// Why a repository could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
-    #[error("cannot run `git`: install git, which reads the pinned sources")]
+    #[error("cannot run `git` ({source}): install git (tools/setup-debian.sh does), which reads the pinned sources")]
     NoGit { source: std::io::Error },
     #[error(
         "{} does not exist: give the path of a clone of the repository \
@@ -175,8 +175,12 @@ fn git(git_dir: &Path, args: &[&str]) -> Result<Result<String, String>, GitError
 }
 
 fn run(git_dir: &Path, args: &[&str]) -> Result<std::process::Output, GitError> {
-    Command::new("git")
-        .arg("--git-dir")
+    let mut git = crate::host::GIT
+        .command()
+        .map_err(|missing| GitError::NoGit {
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, missing.to_string()),
+        })?;
+    git.arg("--git-dir")
         .arg(git_dir)
         .args(args)
         .stdin(Stdio::null())

@@ -249,3 +249,43 @@ fn a_luks_disk_is_refused_naming_its_path_and_why() {
     assert!(layout.message.contains("`luks`"), "{err}");
     assert!(layout.message.contains("--backend nixos"), "{err}");
 }
+
+#[test]
+fn a_new_module_setting_a_known_option_gets_its_claims_and_workloads() {
+    use nixos_tuning::claims;
+    use nixos_tuning::optimization::Optimization;
+    use nixos_tuning::workload::Workload;
+
+    let project = temp_project();
+    write_module(
+        project.path(),
+        "my-tuning.nix",
+        r#"{ lib, ... }: {
+             zramSwap.enable = lib.mkDefault true;
+             boot.kernel.sysctl."vm.swappiness" = 20;
+           }"#,
+    );
+    let loaded = scenario::load_named(project.path(), "my-tuning").unwrap();
+    let optimizations = Optimization::applied_by(&loaded);
+    assert_eq!(
+        optimizations,
+        [Optimization::Zram, Optimization::Swappiness]
+    );
+    let judged: Vec<&str> = claims::of_scenario("my-tuning", &optimizations)
+        .map(|c| c.id)
+        .collect();
+    assert!(judged.contains(&"zram.constrained"), "{judged:?}");
+    assert!(judged.contains(&"ssd.swappiness"), "{judged:?}");
+    assert_eq!(
+        Workload::for_scenario(&loaded.scenario, &optimizations),
+        [Workload::Pressure, Workload::Swappiness]
+    );
+    // A setting no claim rests on (a sysctl the guide does not name) brings none.
+    write_module(
+        project.path(),
+        "cache-pressure.nix",
+        r#"{ boot.kernel.sysctl."vm.vfs_cache_pressure" = 50; }"#,
+    );
+    let other = scenario::load_named(project.path(), "cache-pressure").unwrap();
+    assert!(Optimization::applied_by(&other).is_empty());
+}

@@ -25,8 +25,12 @@ fn sources() -> Vec<(PathBuf, String)> {
     files
 }
 
-/// The code outside `#[cfg(test)]` modules (which come last in every file).
+/// The code outside `#[cfg(test)]` modules (which come last in every file); none for a
+/// file that is test code whole (`#![cfg(test)]`).
 fn code(text: &str) -> &str {
+    if text.contains("#![cfg(test)]") {
+        return "";
+    }
     text.split("#[cfg(test)]").next().unwrap_or(text)
 }
 
@@ -181,4 +185,13 @@ fn the_readme_lists_every_probe() {
         .collect();
     let probes: Vec<&str> = Probe::ALL.iter().map(|p| p.name()).collect();
     assert_eq!(listed, probes, "the probes line of README.md");
+}
+
+#[test]
+fn the_capture_commands_of_the_advice_doc_are_the_ones_advise_reads() {
+    let doc = std::fs::read_to_string(project_root().join("docs/advise.md")).unwrap();
+    for capture in nixos_tuning::advise::CAPTURES {
+        let line = format!("{} > {}.txt", capture.command(), capture.name());
+        assert!(doc.contains(&line), "docs/advise.md does not show `{line}`");
+    }
 }
