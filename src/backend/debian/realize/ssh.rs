@@ -49,10 +49,15 @@ pub fn realize(loaded: &Loaded) -> Result<Part, RealizeError> {
     part.file(SSHD_CONFIG, config);
     part.activation
         .push("rm -f /etc/systemd/system/ssh.service".into());
+    let mut files = Vec::new();
     for (user, keys) in authorized_keys(loaded)? {
         let file = format!("/etc/ssh/authorized_keys.d/{user}");
-        part.activation.push(format!("chmod 0444 {}", quote(&file)));
+        files.push(quote(&file));
         part.file(&file, keys);
+    }
+    if !files.is_empty() {
+        part.activation
+            .push(format!("chmod 0444 {}", files.join(" ")));
     }
     Ok(part)
 }
