@@ -1,5 +1,8 @@
 //! `cargo xtask vm`: Ctrl-C during a run leaves no QEMU, socket or run directory behind.
-//! Boots a VM, so nextest runs it in the `vm` group (see .config/nextest.toml).
+//! Boots a VM, so nextest runs it in the `vm` group (see .config/nextest.toml), as it runs
+//! `faults`: `cargo xtask vmtest` under faults.
+
+mod faults;
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
