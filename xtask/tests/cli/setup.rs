@@ -60,7 +60,11 @@ fn without_qemu_vmtest_names_it_and_the_set_up() {
 
 #[test]
 fn without_nix_instantiate_vmtest_names_it_and_the_set_up() {
-    assert_names(&vmtest_without("nix-instantiate"), "nix-instantiate", "nix-bin");
+    assert_names(
+        &vmtest_without("nix-instantiate"),
+        "nix-instantiate",
+        "nix-bin",
+    );
 }
 
 #[test]
