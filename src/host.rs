@@ -177,6 +177,29 @@ pub enum RunError {
         status: String,
         stderr: String,
     },
+    #[error("{program} failed ({status}); last lines of its log {}:\n{tail}", .log.display())]
+    FailedLogged {
+        program: String,
+        status: String,
+        log: PathBuf,
+        tail: String,
+    },
+    #[error("cannot write the log {}: {source}", .log.display())]
+    Log {
+        log: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl RunError {
+    /// What the program said about why it failed, when it said anything.
+    pub fn words(&self) -> &str {
+        match self {
+            RunError::Failed { stderr, .. } => stderr,
+            RunError::FailedLogged { tail, .. } => tail,
+            _ => "",
+        }
+    }
 }
 
 /// Runs `command` with stdin closed, reading stdout and stderr whole while it runs; kills it
@@ -213,6 +236,40 @@ pub fn run(command: &mut Command, deadline: Duration) -> Result<Output, RunError
         status,
         stdout: stdout.join().unwrap_or_default(),
         stderr: stderr.join().unwrap_or_default(),
+    })
+}
+
+/// Runs `command` to its end with its stdout and stderr in `log` (for long builds whose
+/// output is worth keeping, like mmdebstrap's); on failure the error quotes the log's end.
+/// Its stdin is whatever the caller set.
+pub fn run_logged(
+    command: &mut Command,
+    log: &std::path::Path,
+    what: &str,
+) -> Result<(), RunError> {
+    let log_error = |source| RunError::Log {
+        log: log.to_owned(),
+        source,
+    };
+    let file = std::fs::File::create(log).map_err(log_error)?;
+    let status = command
+        .stdout(file.try_clone().map_err(log_error)?)
+        .stderr(file)
+        .status()
+        .map_err(|source| RunError::Spawn {
+            program: what.to_owned(),
+            source,
+        })?;
+    if status.success() {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    Err(RunError::FailedLogged {
+        program: what.to_owned(),
+        status: status.to_string(),
+        log: log.to_owned(),
+        tail: lines[lines.len().saturating_sub(20)..].join("\n"),
     })
 }
 
@@ -267,6 +324,23 @@ mod tests {
             Duration::from_secs(5),
         );
         assert!(matches!(missing, Err(RunError::Spawn { .. })));
+    }
+
+    #[test]
+    fn a_logged_failure_quotes_the_end_of_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("build.log");
+        let mut command = Command::new("sh");
+        command.args([
+            "-c",
+            "seq 1 30; echo 'tar: write error: No space left on device' >&2; exit 2",
+        ]);
+        let err = run_logged(&mut command, &log, "the build").unwrap_err();
+        let words = err.words().to_owned();
+        assert!(words.starts_with("12\n"), "the last 20 lines: {words}");
+        assert!(words.ends_with("No space left on device"), "{words}");
+        assert!(err.to_string().contains(&log.display().to_string()));
+        run_logged(Command::new("true").stdin(Stdio::null()), &log, "true").unwrap();
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod advise;
 pub mod backend;
 pub mod cache;
 pub mod claims;
+pub mod diskfull;
 pub mod disko;
 pub mod facts;
 pub mod figures;

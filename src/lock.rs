@@ -20,7 +20,7 @@ pub enum Wait {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("{what} is in use by {holder} (lock file {}); wait for it, or run again without --no-wait", .file.display())]
+    #[error("{what}: in use by {holder} (lock file {}); wait for it, or run again without --no-wait", .file.display())]
     Busy {
         what: String,
         holder: String,
@@ -76,7 +76,10 @@ impl Lock {
                 });
             }
             if !told {
-                progress.note(&format!("waiting for {holder}: {what} is in use"));
+                progress.note(&format!(
+                    "waiting for {holder} ({what}; lock file {})",
+                    file.display()
+                ));
                 told = true;
             }
             if crate::vm::interrupt::requested() {

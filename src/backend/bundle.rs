@@ -12,6 +12,7 @@ use crate::vm::protocol::Framing;
 use crate::vm::qemu::{self, Drive, Qemu};
 use crate::vm::{Deadlines, Machine, MachineConfig};
 
+#[derive(Clone)]
 pub struct Bundle {
     pub scenario: String,
     /// A hash of everything the guest is made of (the image, the disk and the scenario's
@@ -78,8 +79,11 @@ impl Bundle {
         };
         for (name, content) in &self.fw_cfg {
             let file = dir.join(file_name(name));
-            std::fs::write(&file, content)
-                .with_context(|| format!("cannot write `{}`", file.display()))?;
+            if let Err(err) = std::fs::write(&file, content) {
+                // A full disk would leave it half written.
+                let _ = std::fs::remove_file(&file);
+                return Err(err).with_context(|| format!("cannot write `{}`", file.display()));
+            }
             qemu.fw_cfg.push((name.clone(), file));
         }
         qemu.env.push(("TMPDIR".into(), dir.as_os_str().to_owned()));

@@ -63,13 +63,12 @@ impl Attempt {
 
     /// Writes `<name>` through a temporary file, so it is never half written.
     pub fn write_json(&self, name: &str, value: &impl Serialize) -> anyhow::Result<()> {
-        let path = self.dir.join(name);
-        let partial = self.dir.join(format!("{name}.partial"));
-        let bytes = serde_json::to_vec_pretty(value)?;
-        std::fs::write(&partial, bytes)
-            .with_context(|| format!("cannot write `{}`", partial.display()))?;
-        std::fs::rename(&partial, &path)
-            .with_context(|| format!("cannot write `{}`", path.display()))
+        write_whole(&self.dir.join(name), &serde_json::to_vec_pretty(value)?)
+    }
+
+    /// Writes a probe's raw output as `raw/<name>.txt`, whole or not at all.
+    pub fn write_raw(&self, name: &str, text: &str) -> anyhow::Result<()> {
+        write_whole(&self.raw_dir().join(format!("{name}.txt")), text.as_bytes())
     }
 
     /// Puts this run in the scenario's place, in one step where the file system allows.
@@ -107,6 +106,19 @@ impl Attempt {
         }
         Ok(self.target.clone())
     }
+}
+
+/// Writes `path` through `<path>.partial`, removed if the write fails (a full disk), so
+/// neither a half-written file nor its partial stays.
+fn write_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let result = std::fs::write(&partial, bytes).and_then(|()| std::fs::rename(&partial, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result.with_context(|| format!("cannot write `{}`", path.display()))
 }
 
 /// `renameat2(RENAME_EXCHANGE)`: both directories swap places atomically.
@@ -222,6 +234,20 @@ mod tests {
             "3"
         );
         assert!(!dir.path().join("report.json.partial").exists());
+    }
+
+    #[test]
+    fn a_write_that_fills_the_disk_leaves_neither_the_file_nor_its_partial() {
+        let project = tempfile::tempdir().unwrap();
+        let dir = Runs::of_project(project.path()).scenario(Kind::Debian, "zram");
+        let attempt = Attempt::begin(&dir, "test", Wait::NoWait, &Silent).unwrap();
+        // The kernel's ENOSPC: every write to /dev/full fails with it.
+        let partial = attempt.raw_dir().join("mount.txt.partial");
+        std::os::unix::fs::symlink("/dev/full", &partial).unwrap();
+        let err = attempt.write_raw("mount", "/dev/vda2 on /\n").unwrap_err();
+        assert!(crate::diskfull::in_chain(&err), "{err:#}");
+        assert!(!partial.exists() && partial.symlink_metadata().is_err());
+        assert!(!attempt.raw_dir().join("mount.txt").exists());
     }
 
     #[test]

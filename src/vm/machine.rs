@@ -2,9 +2,11 @@
 //!
 //! The driver listens on the shell socket before QEMU starts (QEMU connects as a client, as
 //! with NixOS's driver), waits for the backdoor's ready line, then runs commands one at a
-//! time. Every wait polls, in this order: Ctrl-C, QEMU's exit, a kernel panic on the console,
-//! its own deadline. Dropping a `Machine` kills and reaps QEMU and removes its run directory,
-//! so an error or a panic in our code leaves nothing behind.
+//! time. Every wait polls, in this order: Ctrl-C, a kernel panic on the console, a serial log
+//! that cannot be written, a guest that QEMU stopped for lack of host disk space (read from
+//! its monitor, see `qmp`), QEMU's exit, its own deadline. Dropping a `Machine` kills and
+//! reaps QEMU and removes its run directory, so an error or a panic in our code leaves
+//! nothing behind.
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -18,6 +20,7 @@ use std::time::{Duration, Instant};
 use super::console::Console;
 use super::error::VmError;
 use super::protocol;
+use super::qmp::Qmp;
 use super::sockets::SocketDir;
 
 const POLL: Duration = Duration::from_millis(20);
@@ -81,6 +84,7 @@ pub struct Machine {
     shell: UnixStream,
     pending: Vec<u8>,
     console: Console,
+    qmp: Qmp,
     threads: Vec<JoinHandle<()>>,
     deadlines: Deadlines,
     shutdown_command: String,
@@ -119,6 +123,7 @@ impl Machine {
         let mut starting = Starting {
             child: Some(child),
             console,
+            qmp: Qmp::at(&sockets.join("qmp")),
             threads,
             sockets: Some(sockets),
         };
@@ -190,11 +195,11 @@ impl Machine {
     fn exchange(&mut self, command: &str, deadline: Duration) -> Result<Output, VmError> {
         let wait = Wait::Command { command, deadline };
         let secs = deadline.as_secs().max(1);
-        self.send(&self.framing.command_line(command, secs))?;
+        self.send(&self.framing.command_line(command, secs), &wait)?;
         // The guest's `timeout` ends the command first; this margin only catches a dead guest.
         let line = self.read_line(Instant::now() + deadline + Duration::from_secs(15), &wait)?;
         let stdout = protocol::decode_output(&line).map_err(VmError::Protocol)?;
-        self.send(protocol::STATUS_LINE)?;
+        self.send(protocol::STATUS_LINE, &wait)?;
         let status_line = self.read_line(Instant::now() + Duration::from_secs(15), &wait)?;
         let status = protocol::parse_status(&status_line).map_err(VmError::Protocol)?;
         Ok(Output {
@@ -207,7 +212,11 @@ impl Machine {
     pub fn shutdown(mut self) -> Result<(), VmError> {
         let command = format!("{}\n", self.shutdown_command);
         if self.broken.is_none() {
-            self.send(&command)?;
+            let wait = Wait::Command {
+                command: &self.shutdown_command.clone(),
+                deadline: self.deadlines.shutdown,
+            };
+            self.send(&command, &wait)?;
         }
         let until = Instant::now() + self.deadlines.shutdown;
         loop {
@@ -218,6 +227,10 @@ impl Machine {
                 .is_some()
             {
                 return Ok(());
+            }
+            // A guest stopped for lack of host space never powers off.
+            if let Some(full) = self.qmp.poll() {
+                return Err(no_space(full, "while powering off"));
             }
             if Instant::now() > until {
                 return Err(VmError::CommandTimeout {
@@ -230,10 +243,15 @@ impl Machine {
         }
     }
 
-    fn send(&mut self, text: &str) -> Result<(), VmError> {
-        self.shell
-            .write_all(text.as_bytes())
-            .map_err(io("cannot write to the backdoor shell"))
+    fn send(&mut self, text: &str, wait: &Wait) -> Result<(), VmError> {
+        match self.shell.write_all(text.as_bytes()) {
+            Ok(()) => Ok(()),
+            // A shell that cannot be written to is most often a QEMU that died: say so.
+            Err(err) => Err(self.exited_or(
+                &wait.while_(),
+                io("cannot write to the backdoor shell")(err),
+            )),
+        }
     }
 
     fn wait_until_ready(&mut self, started: Instant) -> Result<(), VmError> {
@@ -269,7 +287,10 @@ impl Machine {
         loop {
             self.check_alive(while_)?;
             match self.shell.read(&mut chunk) {
-                Ok(0) => return Err(self.exited_or(while_, "the backdoor shell closed")),
+                Ok(0) => {
+                    let closed = VmError::Protocol("the backdoor shell closed".into());
+                    return Err(self.exited_or(while_, closed));
+                }
                 Ok(n) => {
                     self.pending.extend_from_slice(&chunk[..n]);
                     return Ok(());
@@ -314,10 +335,10 @@ impl Machine {
     }
 
     fn check_alive(&mut self, while_: &str) -> Result<(), VmError> {
-        check_alive(&mut self.child, &self.console, while_)
+        check_alive(&mut self.child, &self.console, &mut self.qmp, while_)
     }
 
-    fn exited_or(&mut self, while_: &str, otherwise: &str) -> VmError {
+    fn exited_or(&mut self, while_: &str, otherwise: VmError) -> VmError {
         // Give QEMU a moment to be reaped so the error says why the socket closed.
         for _ in 0..50 {
             if let Err(err) = self.check_alive(while_) {
@@ -325,7 +346,7 @@ impl Machine {
             }
             std::thread::sleep(POLL);
         }
-        VmError::Protocol(otherwise.to_owned())
+        otherwise
     }
 }
 
@@ -358,6 +379,7 @@ impl Wait<'_> {
 struct Starting {
     child: Option<Child>,
     console: Console,
+    qmp: Qmp,
     threads: Vec<JoinHandle<()>>,
     sockets: Option<SocketDir>,
 }
@@ -372,7 +394,12 @@ impl Starting {
         let until = started + deadlines.boot;
         loop {
             if let Some(child) = self.child.as_mut() {
-                check_alive(child, &self.console, "before connecting the shell")?;
+                check_alive(
+                    child,
+                    &self.console,
+                    &mut self.qmp,
+                    "before connecting the shell",
+                )?;
             }
             match listener.accept() {
                 Ok((stream, _)) => {
@@ -406,6 +433,8 @@ impl Starting {
             shell,
             pending: Vec::new(),
             console: self.console.clone(),
+            // `Starting` has a Drop of its own, so its monitor is swapped out, not moved.
+            qmp: std::mem::replace(&mut self.qmp, Qmp::at(Path::new(""))),
             threads: std::mem::take(&mut self.threads),
             deadlines: config.deadlines,
             shutdown_command: config.shutdown_command,
@@ -470,24 +499,38 @@ fn with_path(prefix: &str, path: &Path, suffix: &str) -> OsString {
     arg
 }
 
-fn check_alive(child: &mut Child, console: &Console, while_: &str) -> Result<(), VmError> {
+/// Every reason the guest will not answer, in the order they are checked: Ctrl-C, a kernel
+/// panic, a disk image the host had no space to grow, QEMU's exit.
+fn check_alive(
+    child: &mut Child,
+    console: &Console,
+    qmp: &mut Qmp,
+    while_: &str,
+) -> Result<(), VmError> {
     if super::interrupt::requested() {
         return Err(VmError::Interrupted);
     }
     if console.panicked() {
-        return Err(VmError::GuestPanic {
-            while_: while_.to_owned(),
-            tail: console.panic_tail(),
+        return Err(panic(console, while_));
+    }
+    if let Some(err) = console.log_error() {
+        return Err(VmError::Io {
+            what: format!(
+                "cannot write the serial log {}",
+                console.log_path().display()
+            ),
+            source: err,
         });
     }
+    if let Some(full) = qmp.poll() {
+        return Err(no_space(full, while_));
+    }
     if let Some(status) = child.try_wait().map_err(io("cannot wait for QEMU"))? {
-        // Let the console threads drain what QEMU wrote before it died.
-        std::thread::sleep(Duration::from_millis(100));
+        // QEMU is gone, so its pipes are closed: the console threads end once they have
+        // read what it wrote last (the panic, the initrd's last words).
+        console.drained();
         if console.panicked() {
-            return Err(VmError::GuestPanic {
-                while_: while_.to_owned(),
-                tail: console.panic_tail(),
-            });
+            return Err(panic(console, while_));
         }
         return Err(VmError::QemuExited {
             status: status.to_string(),
@@ -497,6 +540,22 @@ fn check_alive(child: &mut Child, console: &Console, while_: &str) -> Result<(),
         });
     }
     Ok(())
+}
+
+fn no_space(full: super::qmp::NoSpace, while_: &str) -> VmError {
+    VmError::HostDiskFull {
+        image: full
+            .file
+            .map_or(full.device, |file| file.display().to_string()),
+        while_: while_.to_owned(),
+    }
+}
+
+fn panic(console: &Console, while_: &str) -> VmError {
+    VmError::GuestPanic {
+        while_: while_.to_owned(),
+        tail: console.panic_tail(),
+    }
 }
 
 fn reap(child: &mut Child, threads: &mut Vec<JoinHandle<()>>) {

@@ -8,6 +8,7 @@ pub mod interrupt;
 mod machine;
 pub mod protocol;
 pub mod qemu;
+mod qmp;
 mod sockets;
 
 pub use error::{SerialTail, VmError};

@@ -151,6 +151,21 @@ pub fn create_qcow2(file: &Path, size: &str, backing: Option<&Path>) -> anyhow::
     Ok(())
 }
 
+/// `qemu-img check`: whether a qcow2's own tables are sound. It reads only the metadata (10 ms
+/// on the 4 GiB base disk); leaked clusters (exit status 3) waste space but harm no data.
+pub fn check_qcow2(file: &Path) -> anyhow::Result<Result<(), String>> {
+    let mut command = host::QEMU_IMG.command()?;
+    command.args(["check", "-q", "-f", "qcow2"]).arg(file);
+    let output = host::run(&mut command, Duration::from_secs(60))?;
+    Ok(match output.status.code() {
+        Some(0) | Some(3) => Ok(()),
+        _ => {
+            let said = format!("{}{}", output.stdout, output.stderr);
+            Err(format!("{} ({})", said.trim(), output.status))
+        }
+    })
+}
+
 fn drive_args(index: usize, drive: &Drive) -> [OsString; 4] {
     let mut spec = OsString::from("file=");
     spec.push(&drive.file);

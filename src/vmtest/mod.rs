@@ -14,6 +14,7 @@ use anyhow::Context;
 
 use crate::backend::{Backend, Bundle};
 use crate::cache::Key;
+use crate::diskfull;
 use crate::facts::{self, commands, Facts, Outputs};
 use crate::figures::Figures;
 use crate::lock::Wait;
@@ -104,7 +105,9 @@ impl Runner<'_> {
         Ok(Some(Record { facts, ..record }))
     }
 
-    fn run_bundle(&self, loaded: &Loaded, bundle: &Bundle) -> anyhow::Result<Completed> {
+    /// A new run of `loaded` booted from `bundle`: the one [`Backend::bundle`] made, or one
+    /// its caller changed (the fault tests add a unit that fills the guest's disk).
+    pub fn run_bundle(&self, loaded: &Loaded, bundle: &Bundle) -> anyhow::Result<Completed> {
         let purpose = format!("vmtest {}", loaded.scenario.name);
         let attempt = Attempt::begin(&self.dir(loaded), &purpose, self.wait, self.progress)?;
         match self.attempt(&attempt, loaded, bundle) {
@@ -113,10 +116,13 @@ impl Runner<'_> {
                 Ok(completed)
             }
             // The attempt stays, with its serial log and outputs, where the error points.
-            Err(err) => Err(err.context(format!(
-                "the run's serial log and raw outputs are kept in {}",
-                attempt.path().display()
-            ))),
+            Err(err) => {
+                let err = diskfull::explain(err, attempt.path(), || "during the run".to_owned());
+                Err(err.context(format!(
+                    "the run's serial log and raw outputs are kept in {}",
+                    attempt.path().display()
+                )))
+            }
         }
     }
 
@@ -231,20 +237,17 @@ fn run_commands(
     attempt: &Attempt,
     progress: &dyn Progress,
 ) -> anyhow::Result<(Outputs, std::collections::BTreeMap<String, f64>)> {
-    let raw = attempt.raw_dir();
-    let write = |name: &str, text: &str| {
-        let file = raw.join(format!("{name}.txt"));
-        std::fs::write(&file, text).with_context(|| format!("cannot write `{}`", file.display()))
-    };
+    let write = |name: &str, text: &str| attempt.write_raw(name, text);
     // The commands read a settled system, as a user would after booting.
     let state = progress::step(progress, "wait for systemd", || {
         machine.execute_within("systemctl is-system-running --wait", SETTLE)
     })?;
     write("is-system-running", &state.stdout)?;
+    // Its stderr is kept in the error: a guest disk that ran full says so there.
     progress::step(progress, "write the corpus", || {
-        machine.succeed(commands::WRITE_CORPUS)
+        machine.succeed(&format!("{{ {}\n}} 2>&1", commands::WRITE_CORPUS))
     })
-    .context("cannot write the compression corpus")?;
+    .context("step `write the corpus` failed: cannot write the compression corpus")?;
     let mut outputs = Outputs::new();
     let mut seconds = std::collections::BTreeMap::new();
     for command in commands::ALL {

@@ -3,4 +3,6 @@
 //! builds first (or build them on first use), and run one at a time (nextest group `vm`).
 
 mod driver;
+mod faults;
 mod guest;
+mod support;

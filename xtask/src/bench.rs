@@ -1,9 +1,11 @@
-//! `cargo xtask bench`: how fast the VMs are on this machine: boot to backdoor, one command's
-//! round trip, and a whole scenario run, each as median, min and max over repeated runs.
+//! `cargo xtask bench`: how fast the VMs are on this machine, as a table: the floor (the same
+//! kernel and initrd booted straight to the backdoor shell, no systemd), the real boot to the
+//! backdoor and its ratio to the floor, one command's round trip (median and p99), and a
+//! whole scenario run. Floor and boot alternate in one run, so both see the same host load.
 
 use std::time::{Duration, Instant};
 
-use nixos_tuning::backend::{Backend, Choice, Kind};
+use nixos_tuning::backend::{debian, Backend, Bundle, Choice, Kind};
 use nixos_tuning::lock::Wait;
 use nixos_tuning::progress::Silent;
 use nixos_tuning::runs::Runs;
@@ -14,18 +16,27 @@ use xshell::Shell;
 
 use crate::progress::Reporter;
 
-/// Measure boot time, command round trip and a full scenario run
+/// Measure boot time against its floor, command round trip and a full scenario run
 #[derive(clap::Args)]
 pub struct Bench {
     /// Boots (and full runs) to time
-    #[arg(long, default_value_t = 5)]
-    runs: usize,
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
     /// Round trips of `true` per boot
-    #[arg(long, default_value_t = 50)]
-    round_trips: usize,
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    round_trips: u32,
     /// Accelerator: auto (KVM when it really works), kvm or tcg
     #[arg(long, default_value = "auto")]
     accel: AccelChoice,
+}
+
+/// Every sample, by what was timed.
+#[derive(Default)]
+struct Samples {
+    floor: Vec<Duration>,
+    boot: Vec<Duration>,
+    trips: Vec<Duration>,
+    full: Vec<Duration>,
 }
 
 impl Bench {
@@ -36,7 +47,8 @@ impl Bench {
         let backend = Backend::choose(Choice::Only(Kind::Debian), &root, self.accel, &reporter)?;
         let baseline = scenario::load_named(&root, scenario::BASELINE)?;
         let bundle = backend.bundle(&baseline, &reporter)?;
-        // Runs of its own: a bench never replaces a scenario's report.
+        let floor = debian::floor(&bundle)?;
+        // Runs of their own: a bench never replaces a scenario's report.
         let runs = Runs::of_project(&root).scratch("bench");
         let runner = Runner {
             backend: &backend,
@@ -46,42 +58,126 @@ impl Bench {
             progress: &Silent,
         };
         let boot_dir = runs.root().join("boot");
-        let (mut boots, mut trips, mut full) = (Vec::new(), Vec::new(), Vec::new());
-        for run in 1..=self.runs.max(1) {
+        let mut samples = Samples::default();
+        for run in 1..=self.runs {
             eprintln!("run {run}/{}", self.runs);
-            let mut guest = bundle.boot(&boot_dir, &Silent)?;
-            boots.push(guest.machine.boot_time());
-            // Round trips of a settled guest: the backdoor is up before the boot has finished.
-            guest
-                .machine
-                .execute("systemctl is-system-running --wait")?;
-            for _ in 0..self.round_trips {
-                let started = Instant::now();
-                guest.machine.succeed("true")?;
-                trips.push(started.elapsed());
-            }
-            guest.shutdown()?;
+            samples.floor.push(floor_boot(&floor, &boot_dir)?);
+            let (boot, trips) = boot_and_trips(&bundle, &boot_dir, self.round_trips)?;
+            samples.boot.push(boot);
+            samples.trips.extend(trips);
             let started = Instant::now();
             runner.run(&baseline)?;
-            full.push(started.elapsed());
+            samples.full.push(started.elapsed());
         }
         println!("accelerator: {}", backend.accel().name());
-        println!("{:<28} {:>10} {:>10} {:>10}", "", "median", "min", "max");
-        row("boot to backdoor (s)", &boots, 1.0);
-        row("`true` round trip (ms)", &trips, 1000.0);
-        row("full baseline run (s)", &full, 1.0);
+        print_table(&samples);
         Ok(())
     }
 }
 
-fn row(name: &str, samples: &[Duration], scale: f64) {
-    let mut values: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * scale).collect();
-    values.sort_by(f64::total_cmp);
-    let median = values.get(values.len() / 2).copied().unwrap_or_default();
-    let min = values.first().copied().unwrap_or_default();
-    let max = values.last().copied().unwrap_or_default();
+/// The floor: to the backdoor shell without systemd.
+fn floor_boot(floor: &Bundle, dir: &std::path::Path) -> anyhow::Result<Duration> {
+    let guest = floor.boot(dir, &Silent)?;
+    let time = guest.machine.boot_time();
+    guest.shutdown()?;
+    Ok(time)
+}
+
+/// The real boot, then round trips of a settled guest (the backdoor is up before the boot
+/// has finished).
+fn boot_and_trips(
+    bundle: &Bundle,
+    dir: &std::path::Path,
+    round_trips: u32,
+) -> anyhow::Result<(Duration, Vec<Duration>)> {
+    let mut guest = bundle.boot(dir, &Silent)?;
+    let boot = guest.machine.boot_time();
+    guest
+        .machine
+        .execute("systemctl is-system-running --wait")?;
+    let mut trips = Vec::new();
+    for _ in 0..round_trips {
+        let started = Instant::now();
+        guest.machine.succeed("true")?;
+        trips.push(started.elapsed());
+    }
+    guest.shutdown()?;
+    Ok((boot, trips))
+}
+
+fn print_table(samples: &Samples) {
     println!(
-        "{name:<28} {median:>10.1} {min:>10.1} {max:>10.1} (n={})",
+        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>5}",
+        "", "median", "p99", "min", "max", "n"
+    );
+    let seconds = |durations: &[Duration]| -> Vec<f64> {
+        durations.iter().map(Duration::as_secs_f64).collect()
+    };
+    row("floor: kernel+initrd to shell (s)", seconds(&samples.floor));
+    row("boot to backdoor (s)", seconds(&samples.boot));
+    let ratios = samples
+        .boot
+        .iter()
+        .zip(&samples.floor)
+        .map(|(boot, floor)| boot.as_secs_f64() / floor.as_secs_f64())
+        .collect();
+    row("boot / floor (x)", ratios);
+    let millis = samples.trips.iter().map(|d| d.as_secs_f64() * 1e3);
+    row("`true` round trip (ms)", millis.collect());
+    row("full baseline run (s)", seconds(&samples.full));
+}
+
+fn row(name: &str, mut values: Vec<f64>) {
+    values.sort_by(f64::total_cmp);
+    let stats = Stats::of(&values);
+    println!(
+        "{name:<34} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>5}",
+        stats.median,
+        stats.p99,
+        stats.min,
+        stats.max,
         values.len()
     );
+}
+
+/// Summary of sorted samples; the percentiles are nearest-rank, so every figure printed is
+/// a sample that was measured.
+#[derive(Debug, PartialEq)]
+struct Stats {
+    median: f64,
+    p99: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Stats {
+    fn of(sorted: &[f64]) -> Stats {
+        let rank = |p: f64| -> f64 {
+            let n = sorted.len();
+            let index = ((p * n as f64).ceil() as usize).clamp(1, n.max(1)) - 1;
+            sorted.get(index).copied().unwrap_or_default()
+        };
+        Stats {
+            median: rank(0.5),
+            p99: rank(0.99),
+            min: sorted.first().copied().unwrap_or_default(),
+            max: sorted.last().copied().unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank_samples() {
+        let values: Vec<f64> = (1..=200).map(f64::from).collect();
+        let stats = Stats::of(&values);
+        assert_eq!((stats.median, stats.p99), (100.0, 198.0));
+        assert_eq!((stats.min, stats.max), (1.0, 200.0));
+        let few = Stats::of(&[3.0, 5.0]);
+        assert_eq!((few.median, few.p99), (3.0, 5.0));
+        assert_eq!(Stats::of(&[]).median, 0.0);
+    }
 }

@@ -2,9 +2,11 @@
 //! checks its snapshots through the `vmtest` test target (so `cargo insta review` sees the
 //! same snapshots), prints a summary table and fails with the diff when one changed.
 //!
-//! Exit status: 0 every snapshot matched and every asserted claim held; 1 a snapshot changed
-//! or a claim fell outside its band; 69 the check itself could not run (no trial found,
-//! nextest missing or failing to start); 2 bad arguments.
+//! Exit status: 0 every snapshot matched and every asserted claim held; 1 a snapshot changed,
+//! a claim fell outside its band or a run failed; 69 the check itself could not run (no trial
+//! found, nextest missing or failing to start); 75 with `--no-wait`, another process was
+//! running one of the scenarios; 2 bad arguments; 130 and 143 interrupted by SIGINT and
+//! SIGTERM (the run's logs are kept where the message says).
 
 use std::time::Instant;
 
@@ -22,7 +24,14 @@ use crate::progress::{in_ci, Reporter};
 /// The check could not run: not a snapshot diff (sysexits' EX_UNAVAILABLE).
 pub const CHECK_UNAVAILABLE: u8 = 69;
 
+/// With `--no-wait`, another process runs the scenario: try again later (EX_TEMPFAIL).
+pub const BUSY: u8 = 75;
+
 /// Boot scenarios in VMs, run the guide's commands and check their snapshots
+///
+/// Exit status: 0 all matched; 1 a snapshot changed, a claim failed or a run failed; 69 the
+/// snapshot check could not run; 75 `--no-wait` and another process runs a scenario; 130
+/// SIGINT; 143 SIGTERM.
 #[derive(clap::Args)]
 pub struct Vmtest {
     /// Scenarios to run (see `cargo xtask list`)
@@ -41,7 +50,8 @@ pub struct Vmtest {
     /// `cargo xtask report`: minutes per scenario under TCG
     #[arg(long)]
     measure: bool,
-    /// Fail at once when another process runs one of these scenarios, instead of waiting
+    /// Fail at once (exit status 75) when another process runs one of these scenarios,
+    /// instead of waiting for it
     #[arg(long)]
     no_wait: bool,
 }

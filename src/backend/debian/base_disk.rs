@@ -37,11 +37,33 @@ pub fn ensure(
     for step in &steps {
         key.add(&step.title, step.script.as_bytes());
     }
-    let dir = cache::entry(cache_root, &format!("base-{}", key.finish()), |dir| {
+    let name = format!("base-{}", key.finish());
+    let dir = cache::entry(cache_root, &name, WHAT, progress, |dir| {
         install_into(dir, image, disk, &steps, accel, progress)
     })?;
-    Ok(dir.join("base.qcow2"))
+    let base = dir.join(FILE);
+    // Beyond the manifest's sizes and times, the qcow2's own tables: 10 ms, and the one
+    // check that sees a disk damaged in place (see `cache::manifest`).
+    if let Err(finding) = qemu::check_qcow2(&base)? {
+        return Err(cache::Damaged {
+            what: WHAT.to_owned(),
+            entry: dir,
+            damage: cache::Damage::Check {
+                file: FILE.to_owned(),
+                check: "qemu-img check".to_owned(),
+                finding,
+            },
+        }
+        .into());
+    }
+    Ok(base)
 }
+
+/// The entry, in messages.
+const WHAT: &str = "the installed base disk";
+
+/// The disk in the entry.
+const FILE: &str = "base.qcow2";
 
 fn install_into(
     dir: &Path,
@@ -51,7 +73,7 @@ fn install_into(
     accel: Accel,
     progress: &dyn Progress,
 ) -> anyhow::Result<()> {
-    let target = dir.join("base.qcow2");
+    let target = dir.join(FILE);
     qemu::create_qcow2(&target, &disk.image_size, None)?;
     let mut installer = Qemu::new(host::QEMU.find()?, accel);
     installer.boot = Some(DirectBoot {

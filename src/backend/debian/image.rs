@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::Context;
 
@@ -81,7 +82,8 @@ pub fn ensure(cache_root: &Path, progress: &dyn Progress) -> anyhow::Result<Imag
     key.add("dpkg-excludes", DPKG_EXCLUDES.join("\n").as_bytes());
     key.add("recipe", include_bytes!("image.rs"));
     let key = key.finish();
-    let dir = cache::entry(cache_root, &format!("image-{key}"), |dir| {
+    let name = format!("image-{key}");
+    let dir = cache::entry(cache_root, &name, "the Debian image", progress, |dir| {
         progress::step(progress, "build the Debian 13 image (mmdebstrap)", || {
             build(dir, mirror.as_deref(), &cache_root.join("apt-archives"))
         })
@@ -130,17 +132,16 @@ fn build(dir: &Path, mirror: Option<&str>, apt_archives: &Path) -> anyhow::Resul
         .arg(SUITE)
         .arg(&tar)
         .args(mirror);
-    run_logged(&mut command, &log, "mmdebstrap")?;
+    host::run_logged(&mut command, &log, "mmdebstrap")?;
     let sqfs = dir.join("rootfs.sqfs");
     let tar_file = std::fs::File::open(&tar)?;
     // zstd decompresses faster than lz4 under TCG (measured: guest/NOTES.md).
-    let status = Command::new(tar2sqfs)
+    let mut command = Command::new(tar2sqfs);
+    command
         .args(["-q", "-c", "zstd", "-X", "level=3", "-b", "1048576"])
         .arg(&sqfs)
-        .stdin(tar_file)
-        .status()
-        .context("cannot run tar2sqfs")?;
-    anyhow::ensure!(status.success(), "tar2sqfs failed ({status})");
+        .stdin(tar_file);
+    host::run_logged(&mut command, &dir.join("tar2sqfs.log"), "tar2sqfs")?;
     extract_boot_files(&tar, dir)?;
     // The tar stays: the installer copies the system from it, several times faster than
     // from the squashfs under TCG.
@@ -150,50 +151,22 @@ fn build(dir: &Path, mirror: Option<&str>, apt_archives: &Path) -> anyhow::Resul
 
 /// Takes `vmlinuz-*` and `initrd.img-*` out of the tar: no mount, no root needed.
 fn extract_boot_files(tar: &Path, dir: &Path) -> anyhow::Result<()> {
-    let status = host::TAR
-        .command()?
-        .arg("-xf")
-        .arg(tar)
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "--wildcards",
-            "--transform=s,.*/,,",
-            "./boot/vmlinuz-*",
-            "./boot/initrd.img-*",
-        ])
-        .status()
-        .context("cannot run tar")?;
-    anyhow::ensure!(
-        status.success(),
-        "cannot take the kernel out of the image ({status})"
-    );
+    let mut command = host::TAR.command()?;
+    command.arg("-xf").arg(tar).arg("-C").arg(dir).args([
+        "--wildcards",
+        "--transform=s,.*/,,",
+        "./boot/vmlinuz-*",
+        "./boot/initrd.img-*",
+    ]);
+    // Its stderr is kept, so a full disk is told as such (see `crate::diskfull`).
+    host::run(&mut command, Duration::from_secs(600))?
+        .success("tar (the kernel and initrd out of the image)")?;
     for (prefix, name) in [("vmlinuz-", "vmlinuz"), ("initrd.img-", "initrd.img")] {
         let found = std::fs::read_dir(dir)?
             .flatten()
             .find(|entry| entry.file_name().to_string_lossy().starts_with(prefix))
             .with_context(|| format!("the image has no /boot/{prefix}*"))?;
         std::fs::rename(found.path(), dir.join(name))?;
-    }
-    Ok(())
-}
-
-/// Runs `command` with its output in `log`; on failure the error quotes the log's end.
-pub fn run_logged(command: &mut Command, log: &Path, what: &str) -> anyhow::Result<()> {
-    let file = std::fs::File::create(log)?;
-    let status = command
-        .stdout(file.try_clone()?)
-        .stderr(file)
-        .status()
-        .with_context(|| format!("cannot run {what}"))?;
-    if !status.success() {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        let tail: Vec<&str> = text.lines().rev().take(20).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        anyhow::bail!(
-            "{what} failed ({status}); last lines of its log:\n{}",
-            tail.join("\n")
-        );
     }
     Ok(())
 }

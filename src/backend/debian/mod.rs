@@ -139,6 +139,35 @@ impl Debian {
     }
 }
 
+/// Where the backdoor shell is in the image.
+pub const BACKDOOR: &str = "/usr/lib/nixos-tuning/backdoor";
+
+/// `bundle`'s guest booted to the backdoor shell with nothing before it: the same kernel,
+/// initrd, disk and mount of `/`, then the backdoor as PID 1, without the activation and
+/// without systemd. What a boot takes beyond this floor is the system's own start
+/// (`cargo xtask bench`).
+pub fn floor(bundle: &Bundle) -> anyhow::Result<Bundle> {
+    use anyhow::Context;
+    let mut floor = bundle.clone();
+    let boot = floor
+        .qemu
+        .boot
+        .as_mut()
+        .context("the guest is not booted from a kernel of its own")?;
+    let init = format!("init={}", activation::INIT);
+    anyhow::ensure!(
+        boot.append.split(' ').any(|word| word == init),
+        "the kernel command line has no `{init}`: {}",
+        boot.append
+    );
+    boot.append = boot.append.replace(&init, &format!("init={BACKDOOR}"));
+    floor.fw_cfg.clear();
+    // No systemd to ask: the kernel powers off at once, as in the installer.
+    floor.shutdown_command = "sync; poweroff -f".into();
+    floor.scenario = format!("{} (floor)", bundle.scenario);
+    Ok(floor)
+}
+
 /// The installed system's kernel command line: `/` is the layout's root subvolume, mounted by
 /// the initrd with the scenario's options, as NixOS's stage 1 mounts `fileSystems."/"`; then
 /// `activate` puts the scenario's files in place and starts systemd.
@@ -162,4 +191,49 @@ fn installed_append(realized: &Realized) -> anyhow::Result<String> {
         realized.root_options.join(","),
         activation::INIT,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::qemu::DirectBoot;
+
+    fn bundle(append: &str) -> Bundle {
+        let mut qemu = Qemu::new("/usr/bin/qemu-system-x86_64".into(), Accel::Tcg);
+        qemu.boot = Some(DirectBoot {
+            kernel: "/cache/vmlinuz".into(),
+            initrd: "/cache/initrd.img".into(),
+            append: append.to_owned(),
+        });
+        Bundle {
+            scenario: "a scenario".into(),
+            inputs: String::new(),
+            accel: Accel::Tcg,
+            base_disk: Some("/cache/base.qcow2".into()),
+            fw_cfg: vec![(activation::FW_CFG_NAME.into(), b"tar".to_vec())],
+            qemu,
+            framing: FRAMING,
+            deadlines: Deadlines::default(),
+            shutdown_command: "poweroff".into(),
+        }
+    }
+
+    #[test]
+    fn the_floor_boots_the_same_kernel_and_disk_into_the_backdoor() {
+        let real = bundle(&format!(
+            "root=/dev/vda2 rw init={} console=ttyS0",
+            activation::INIT
+        ));
+        let lowest = floor(&real).unwrap();
+        let append = &lowest.qemu.boot.as_ref().unwrap().append;
+        assert_eq!(
+            append,
+            &format!("root=/dev/vda2 rw init={BACKDOOR} console=ttyS0")
+        );
+        assert_eq!(lowest.base_disk, real.base_disk);
+        assert!(lowest.fw_cfg.is_empty(), "nothing is activated");
+        let other = bundle("root=/dev/vda2 init=/sbin/init");
+        let err = floor(&other).err().expect("no activation to replace");
+        assert!(err.to_string().contains("has no `init="), "{err}");
+    }
 }
