@@ -413,10 +413,10 @@ fn a_misspelt_nixos_option_fails_where_its_module_is_indexed() {
     assert!(found[1].to_string().contains("PasswordAuthentication"));
 }
 
-/// The README's Options check names every nixpkgs module the NixOS side needs.
+/// The options check's documentation names every nixpkgs module the NixOS side needs.
 #[test]
-fn the_readme_names_every_nixpkgs_module_the_project_needs() {
-    let readme = std::fs::read_to_string(project_root().join("README.md")).unwrap();
+fn the_docs_name_every_nixpkgs_module_the_project_needs() {
+    let readme = std::fs::read_to_string(project_root().join("docs/nixos-backend.md")).unwrap();
     let mut files: Vec<&str> = DECLARERS
         .iter()
         .filter(|d| d.source == "nixpkgs")
@@ -427,7 +427,7 @@ fn the_readme_names_every_nixpkgs_module_the_project_needs() {
     for file in &files {
         assert!(
             readme.contains(&format!("`{file}`")),
-            "README.md does not name {file}"
+            "docs/nixos-backend.md does not name {file}"
         );
     }
     assert!(

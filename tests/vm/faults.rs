@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use nixos_tuning::backend::debian::{self, activation, base_disk, Debian};
+use nixos_tuning::backend::debian::{self, activation, base_disk};
 use nixos_tuning::backend::{Backend, Bundle, Choice, Kind};
 use nixos_tuning::cache::{Damage, Damaged};
 use nixos_tuning::facts::commands;
@@ -221,21 +221,22 @@ fn truncated_copy(base: &Path, root: &Path) -> std::path::PathBuf {
 fn a_truncated_base_disk_is_refused_and_booting_it_quotes_the_initrds_last_words() {
     let debian = debian::prepare(project_root(), AccelChoice::Auto, &Silent).unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let truncated = truncated_copy(&debian.base_disk, cache.path());
     let layout = debian::realize(&baseline()).unwrap().disk;
+    let base = debian.base_disk(&layout, &Silent).unwrap();
+    let truncated = truncated_copy(&base, cache.path());
     let progress = Recorder::default();
 
     let err = base_disk::ensure(
         cache.path(),
         &debian.image,
-        &layout,
+        &layout.structure(),
         debian.accel,
         &progress,
     )
     .unwrap_err();
 
     let damaged = err.downcast_ref::<Damaged>().expect("a Damaged error");
-    let made = std::fs::metadata(&debian.base_disk).unwrap().len();
+    let made = std::fs::metadata(&base).unwrap().len();
     assert_eq!(
         damaged.damage,
         Damage::Size {
@@ -257,12 +258,9 @@ fn a_truncated_base_disk_is_refused_and_booting_it_quotes_the_initrds_last_words
 
     // Booted anyway, as before the check: the initrd cannot mount `/`, reboots, and QEMU
     // exits; the error must quote what it said last, not an empty tail.
-    let broken = Debian {
-        base_disk: truncated.clone(),
-        ..debian
-    };
+    let mut bundle = debian.bundle(&baseline(), &Silent).unwrap();
+    bundle.base_disk = Some(truncated.clone());
     let run = tempfile::tempdir().unwrap();
-    let bundle = broken.bundle(&baseline()).unwrap();
     let err = bundle
         .boot(run.path(), &Silent)
         .err()

@@ -91,7 +91,7 @@ pub fn prepare(
 
 impl Debian {
     /// The installed disk of `layout`'s structure (its mount options take effect at boot).
-    fn base_disk(&self, layout: &Disk, progress: &dyn Progress) -> anyhow::Result<PathBuf> {
+    pub fn base_disk(&self, layout: &Disk, progress: &dyn Progress) -> anyhow::Result<PathBuf> {
         base_disk::ensure(
             &self.cache,
             &self.image,

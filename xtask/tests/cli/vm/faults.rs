@@ -22,6 +22,13 @@ use nixos_tuning::scenario::BASELINE;
 use nixos_tuning::vm::accel::AccelChoice;
 
 /// The checkout these tests belong to.
+/// The installed base disk of the checkout's machine, from the real cache.
+fn machine_base_disk(real: &debian::Debian) -> PathBuf {
+    let machine = nixos_tuning::scenario::load_named(checkout(), BASELINE).unwrap();
+    let layout = debian::realize(&machine).unwrap().disk;
+    real.base_disk(&layout, &Silent).unwrap()
+}
+
 fn checkout() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
 }
@@ -310,17 +317,18 @@ fn a_truncated_base_disk_in_the_cache_is_refused_with_its_path_and_the_fix() {
     std::fs::create_dir_all(&cache).unwrap();
     let image = real.image.rootfs.parent().unwrap();
     std::os::unix::fs::symlink(image, cache.join(image.file_name().unwrap())).unwrap();
-    let base = real.base_disk.parent().unwrap();
+    let base_disk = machine_base_disk(&real);
+    let base = base_disk.parent().unwrap();
     let entry = cache.join(base.file_name().unwrap());
     std::fs::create_dir_all(&entry).unwrap();
     for file in std::fs::read_dir(base).unwrap().flatten() {
-        if file.path() != real.base_disk {
+        if file.path() != base_disk {
             std::fs::copy(file.path(), entry.join(file.file_name())).unwrap();
         }
     }
     // Its first 100 MiB, as `truncate -s 100M` would leave it.
-    let disk = entry.join(real.base_disk.file_name().unwrap());
-    let mut source = std::fs::File::open(&real.base_disk).unwrap();
+    let disk = entry.join(base_disk.file_name().unwrap());
+    let mut source = std::fs::File::open(&base_disk).unwrap();
     let mut target = std::fs::File::create(&disk).unwrap();
     std::io::copy(
         &mut std::io::Read::take(&mut source, 100 << 20),
@@ -489,7 +497,8 @@ fn a_run_that_needs_a_cache_entry_being_built_waits_for_its_builder_then_uses_it
     let project = Project::bare();
     let cache = debian::cache_root(project.path());
     std::fs::create_dir_all(&cache).unwrap();
-    let base = real.base_disk.parent().unwrap();
+    let base_disk = machine_base_disk(&real);
+    let base = base_disk.parent().unwrap();
     std::os::unix::fs::symlink(base, cache.join(base.file_name().unwrap())).unwrap();
     let image = real.image.rootfs.parent().unwrap();
     let name = image.file_name().unwrap().to_string_lossy().into_owned();
