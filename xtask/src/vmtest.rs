@@ -172,51 +172,56 @@ impl Vmtest {
     }
 }
 
-/// What went wrong, in the order a user fixes it: the check that could not run first.
+/// Prints what went wrong and ends with its exit status.
 fn summarize(checks: &[(String, Option<Check>)]) -> anyhow::Result<()> {
-    let names = |keep: &dyn Fn(&Option<Check>) -> bool| -> Vec<&str> {
-        checks
+    let (text, status) = summary(checks);
+    eprint!("{text}");
+    match status {
+        0 => Ok(()),
+        status => Err(crate::Exit(status).into()),
+    }
+}
+
+/// What went wrong, in the order a user fixes it (the check that could not run first), and
+/// the exit status. Only a changed snapshot is sent to `cargo insta review`.
+fn summary(checks: &[(String, Option<Check>)]) -> (String, u8) {
+    let names = |keep: &dyn Fn(&Option<Check>) -> bool| -> String {
+        let names: Vec<&str> = checks
             .iter()
             .filter(|(_, c)| keep(c))
             .map(|(n, _)| n.as_str())
-            .collect()
+            .collect();
+        names.join(", ")
     };
     let not_run = names(&|c| c.is_none());
     if !not_run.is_empty() {
-        eprintln!(
-            "\nthe snapshot check did not run for: {}\nnextest found no trial to run, or could \
-             not start (is cargo-nextest installed? run `tools/setup-debian.sh`); its output is \
-             above. No snapshot was compared.",
-            not_run.join(", ")
+        let text = format!(
+            "\nthe snapshot check did not run for: {not_run}\nnextest found no trial to run, \
+             or could not start (is cargo-nextest installed? run `tools/setup-debian.sh`); its \
+             output is above. No snapshot was compared.\n"
         );
-        return Err(crate::Exit(CHECK_UNAVAILABLE).into());
+        return (text, CHECK_UNAVAILABLE);
     }
+    let mut text = String::new();
     let failed = names(&|c| c.as_ref().is_some_and(|c| c.error.is_some()));
     let changed = names(&|c| c.as_ref().is_some_and(|c| !c.snapshots.is_empty()));
     let claims = names(&|c| c.as_ref().is_some_and(|c| c.claims.is_some()));
     if !failed.is_empty() {
-        eprintln!(
-            "\nthe trial could not run its scenario: {}; its error is above",
-            failed.join(", ")
-        );
+        text += &format!("\nthe trial could not run its scenario: {failed}; its error is above\n");
     }
     if !changed.is_empty() {
-        eprintln!(
-            "\nsnapshots changed for: {}\nread the diffs above; if the change is intended, \
-             accept it with `cargo insta review`",
-            changed.join(", ")
+        text += &format!(
+            "\nsnapshots changed for: {changed}\nread the diffs above; if the change is \
+             intended, accept it with `cargo insta review`\n"
         );
     }
     if !claims.is_empty() {
-        eprintln!(
-            "\nclaims outside their bands for: {}; the measured figures are above",
-            claims.join(", ")
+        text += &format!(
+            "\nclaims outside their bands for: {claims}; the measured figures are above\n"
         );
     }
-    if failed.is_empty() && changed.is_empty() && claims.is_empty() {
-        return Ok(());
-    }
-    Err(crate::Exit(1).into())
+    let status = if text.is_empty() { 0 } else { 1 };
+    (text, status)
 }
 
 fn print_table(rows: &[Row]) {
@@ -228,6 +233,45 @@ fn print_table(rows: &[Row]) {
         println!(
             "{:<14} {:>8.1} {:>8.1} {:>8}  {}",
             row.name, row.boot, row.total, row.changes, row.check
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(check: Option<Check>) -> Vec<(String, Option<Check>)> {
+        vec![("parallelism".to_owned(), check)]
+    }
+
+    #[test]
+    fn a_trial_that_never_ran_is_not_a_snapshot_diff() {
+        let (text, status) = summary(&checked(None));
+        assert_eq!(status, CHECK_UNAVAILABLE);
+        assert!(text.contains("did not run for: parallelism"), "{text}");
+        assert!(!text.contains("insta review"), "{text}");
+    }
+
+    #[test]
+    fn only_a_changed_snapshot_is_sent_to_review() {
+        let changed = Check {
+            snapshots: vec!["diff".into()],
+            ..Check::default()
+        };
+        let (text, status) = summary(&checked(Some(changed)));
+        assert_eq!(status, 1);
+        assert!(text.contains("cargo insta review"), "{text}");
+        let out_of_band = Check {
+            claims: Some("ssd.swappiness".into()),
+            ..Check::default()
+        };
+        let (text, status) = summary(&checked(Some(out_of_band)));
+        assert_eq!(status, 1);
+        assert!(!text.contains("insta review"), "{text}");
+        assert_eq!(
+            summary(&checked(Some(Check::default()))),
+            (String::new(), 0)
         );
     }
 }
