@@ -203,12 +203,7 @@ fn rule_lines(rule: &Value) -> Vec<String> {
         .map(|command| match command.as_str() {
             Some(text) => text.to_owned(),
             None => {
-                let options: Vec<&str> = command["options"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
+                let options = super::texts(&command["options"]);
                 let options = match options.is_empty() {
                     true => " ".to_owned(),
                     false => format!("{}: ", options.join(":")),

@@ -194,6 +194,16 @@ fn path(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|part| (*part).to_owned()).collect()
 }
 
+/// The strings of a list value (none when it is not a list).
+fn texts(value: &serde_json::Value) -> Vec<&str> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        .collect()
+}
+
 /// A value as a shell word, quoted.
 fn quote(text: &str) -> String {
     crate::vm::protocol::shell_quote(text)

@@ -155,18 +155,7 @@ fn authorized_keys(loaded: &Loaded) -> Result<Vec<(String, String)>, RealizeErro
     let users = loaded.at("users.users").and_then(Value::as_object);
     for (name, user) in users.into_iter().flatten() {
         let keys = &user["openssh"]["authorizedKeys"];
-        let listed: Vec<&str> = keys["keys"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        let key_files: Vec<&str> = keys["keyFiles"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let (listed, key_files) = (super::texts(&keys["keys"]), super::texts(&keys["keyFiles"]));
         if listed.is_empty() && key_files.is_empty() {
             continue;
         }
