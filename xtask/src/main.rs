@@ -6,6 +6,7 @@
 mod advise;
 mod backend;
 mod bench;
+mod check;
 mod list;
 mod options;
 mod parse;
@@ -35,6 +36,7 @@ enum Command {
     Advise(advise::Advise),
     Backend(backend::Backend),
     Bench(bench::Bench),
+    Check(check::Check),
     List(list::List),
     Options(options::Options),
     Parse(parse::Parse),
@@ -84,6 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Advise(cmd) => cmd.run(&sh),
         Command::Backend(cmd) => cmd.run(&sh),
         Command::Bench(cmd) => cmd.run(&sh),
+        Command::Check(cmd) => cmd.run(&sh),
         Command::List(cmd) => cmd.run(&sh),
         Command::Options(cmd) => cmd.run(&sh),
         Command::Parse(cmd) => cmd.run(&sh),

@@ -1,5 +1,8 @@
-//! `cargo xtask vm`: Ctrl-C during a run leaves no QEMU, socket or run directory behind.
-//! Boots a VM, so nextest runs it in the `vm` group (see .config/nextest.toml).
+//! Tests that boot VMs, so nextest runs them in the `vm` group (see .config/nextest.toml).
+//! `cargo xtask vm`: Ctrl-C during a run leaves no QEMU, socket or run directory behind;
+//! `cargo xtask check` against booted guests: [`check`].
+
+mod check;
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
