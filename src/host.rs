@@ -3,9 +3,9 @@
 //! [`Tool`] lists every program with the Debian package that has it, so a missing one is an
 //! error that names it and the set-up script. [`run`] runs a program with a deadline while
 //! draining its output on threads: a child that fills a pipe can never block the wait, and a
-//! child past its deadline is killed and reaped.
+//! child past its deadline is killed and reaped. [`run_with_input`] also feeds its stdin.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -205,9 +205,31 @@ impl RunError {
 /// Runs `command` with stdin closed, reading stdout and stderr whole while it runs; kills it
 /// past `deadline`. Any exit status is a result: see [`Output::success`].
 pub fn run(command: &mut Command, deadline: Duration) -> Result<Output, RunError> {
+    run_fed(command, None, deadline)
+}
+
+/// [`run`] with `input` on the program's stdin, then closed. It is written on a thread of its
+/// own, so a program that does not read it cannot block the wait.
+pub fn run_with_input(
+    command: &mut Command,
+    input: Vec<u8>,
+    deadline: Duration,
+) -> Result<Output, RunError> {
+    run_fed(command, Some(input), deadline)
+}
+
+fn run_fed(
+    command: &mut Command,
+    input: Option<Vec<u8>>,
+    deadline: Duration,
+) -> Result<Output, RunError> {
     let program = command.get_program().to_string_lossy().into_owned();
+    let stdin = match input {
+        Some(_) => Stdio::piped(),
+        None => Stdio::null(),
+    };
     let mut child = command
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -215,6 +237,7 @@ pub fn run(command: &mut Command, deadline: Duration) -> Result<Output, RunError
             program: program.clone(),
             source,
         })?;
+    let feeder = feed(child.stdin.take(), input);
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
     let started = Instant::now();
@@ -232,6 +255,7 @@ pub fn run(command: &mut Command, deadline: Duration) -> Result<Output, RunError
             }
         }
     };
+    let _ = feeder.join();
     Ok(Output {
         status,
         stdout: stdout.join().unwrap_or_default(),
@@ -273,6 +297,19 @@ pub fn run_logged(
     })
 }
 
+/// Writes `input` to a pipe and closes it, on a thread of its own; a program that exits
+/// without reading it only ends the write.
+fn feed(
+    pipe: Option<std::process::ChildStdin>,
+    input: Option<Vec<u8>>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        if let (Some(mut pipe), Some(input)) = (pipe, input) {
+            let _ = pipe.write_all(&input);
+        }
+    })
+}
+
 /// Reads a pipe to its end on a thread of its own.
 fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
     std::thread::spawn(move || {
@@ -301,6 +338,25 @@ mod tests {
         .unwrap();
         assert_eq!(output.stdout.len(), 1 << 20);
         assert_eq!(output.stderr.len(), 1 << 20);
+    }
+
+    #[test]
+    fn input_reaches_stdin_and_a_program_that_ignores_it_still_finishes() {
+        let output = run_with_input(
+            Command::new("sh").args(["-c", "wc -c"]),
+            vec![b'x'; 1 << 20],
+            Duration::from_secs(20),
+        )
+        .unwrap();
+        assert_eq!(output.stdout.trim(), (1 << 20).to_string());
+        // 1 MiB that nobody reads: the write fails once the program is gone.
+        let output = run_with_input(
+            &mut Command::new("true"),
+            vec![b'x'; 1 << 20],
+            Duration::from_secs(20),
+        )
+        .unwrap();
+        assert!(output.status.success());
     }
 
     #[test]

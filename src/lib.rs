@@ -6,10 +6,13 @@
 
 //! Data flows one way: `nix-tests` → [`scenario`] → [`backend`] → [`vm`] → [`facts`] (through
 //! the [`probe`] parsers) → snapshots, [`claims`] and [`report`]; [`runs`] keeps each run.
+//! [`check`] reads a live server's facts with the same parsers and compares them with the
+//! snapshots.
 
 pub mod advise;
 pub mod backend;
 pub mod cache;
+pub mod check;
 pub mod claims;
 pub mod diskfull;
 pub mod disko;

@@ -1,5 +1,6 @@
 //! The outputs `advise` reads: which commands, how to capture them on a server, and how to
-//! get them from a folder of captures or by running the commands here with a timeout.
+//! get them from a folder of captures, by running the commands here with a timeout, or from
+//! the outputs of the live probes run on a server over ssh (`check`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -7,6 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::AdviseError;
+use crate::facts::commands;
 use crate::host;
 use crate::probe::Probe;
 
@@ -78,6 +80,8 @@ pub const CAPTURES: &[Capture] = &[
 pub enum Origin {
     Dir(PathBuf),
     Local,
+    /// A server reached over ssh, as the user named it.
+    Ssh(String),
 }
 
 /// The outputs by capture name, and the captures that could not be had, with why.
@@ -156,6 +160,43 @@ impl Captures {
         }
         Ok(captures)
     }
+
+    /// From the outputs of the live probes (`facts::commands::live`, by command name): each
+    /// capture is the probe that runs its command. `not_run` says why a probe has none.
+    pub fn from_outputs(
+        origin: Origin,
+        outputs: &BTreeMap<String, String>,
+        not_run: &BTreeMap<String, String>,
+    ) -> Result<Captures, AdviseError> {
+        let mut captures = Captures {
+            origin,
+            outputs: BTreeMap::new(),
+            unavailable: BTreeMap::new(),
+        };
+        for capture in CAPTURES {
+            let argv = capture.argv.join(" ");
+            let probe = commands::live().find(|c| c.command.starts_with(&argv));
+            let output = probe.and_then(|p| outputs.get(p.name).map(|text| (p, text)));
+            match output {
+                Some((probe, text)) => {
+                    let source = PathBuf::from(format!("`{}`", probe.command));
+                    captures
+                        .outputs
+                        .insert(capture.name(), (text.clone(), source));
+                }
+                None => {
+                    let why = probe
+                        .and_then(|p| not_run.get(p.name).cloned())
+                        .unwrap_or_else(|| "not run".to_owned());
+                    if capture.required {
+                        return Err(AdviseError::CommandFailed { command: argv, why });
+                    }
+                    captures.unavailable.insert(capture.name(), why);
+                }
+            }
+        }
+        Ok(captures)
+    }
 }
 
 /// Runs `argv` here within `timeout`: its stdout, or why not.
@@ -186,6 +227,15 @@ fn run(argv: &[&str], timeout: Duration) -> Result<String, String> {
 mod tests {
     use super::*;
     use std::time::Instant;
+
+    #[test]
+    fn every_capture_is_a_live_probe() {
+        for capture in CAPTURES {
+            let argv = capture.argv.join(" ");
+            let probe = commands::live().find(|c| c.command.starts_with(&argv));
+            assert!(probe.is_some(), "no live probe runs `{argv}`");
+        }
+    }
 
     #[test]
     fn a_command_that_hangs_is_stopped_at_its_timeout() {

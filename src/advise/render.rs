@@ -11,6 +11,7 @@ pub fn render(advice: &Advice, measured: Result<&Report, &str>) -> String {
     let _ = match &advice.origin {
         Origin::Dir(dir) => writeln!(text, "Advice for the outputs captured in {}", dir.display()),
         Origin::Local => writeln!(text, "Advice for this machine"),
+        Origin::Ssh(destination) => writeln!(text, "Advice for {destination} (over ssh)"),
     };
     let _ = writeln!(text, "(the guide's \"When to Apply Optimizations\" rules)");
     for item in &advice.items {

@@ -1,7 +1,8 @@
 //! The commands run on a machine to read its facts: the guide's five verification commands,
 //! its five monitoring commands in bounded forms, and the few extra reads the facts need.
-//! Each is a named constant; [`ALL`] lists them in the order they run, and the facts read
-//! their outputs by these constants, so each name is spelt once.
+//! Each is a named constant; [`ALL`] lists them in the order they run in the VM, and the facts
+//! read their outputs by these constants, so each name is spelt once. Each says whether it
+//! may run on a live server ([`Reach`]): [`live`] lists those, for `check` and `advise --ssh`.
 
 use crate::probe::Probe;
 
@@ -17,6 +18,19 @@ pub enum Origin {
     Fact,
 }
 
+/// Where a command may run: only a read-only command that leaves no file behind runs on a
+/// live server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reach {
+    /// Read-only, as any user.
+    Live,
+    /// Read-only, but it needs root: on a live server only when the user allows `sudo -n`.
+    LiveRoot,
+    /// Only in the test VM: it writes (the build) or reads what only the VM has (the corpus).
+    VmOnly,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Command {
     /// File name of its raw output (`<name>.txt`), and its name in progress lines.
@@ -27,6 +41,7 @@ pub struct Command {
     pub command: &'static str,
     pub parser: Option<Probe>,
     pub origin: Origin,
+    pub reach: Reach,
 }
 
 /// A Btrfs directory the compression probes write their corpus into: the /home subvolume.
@@ -52,6 +67,7 @@ pub const MOUNT: Command = Command {
     command: "mount",
     parser: Some(Probe::Mount),
     origin: Origin::Verification,
+    reach: Reach::Live,
 };
 
 pub const NIX_CONFIG: Command = Command {
@@ -61,6 +77,7 @@ pub const NIX_CONFIG: Command = Command {
     command: "nix --extra-experimental-features nix-command show-config 2>&1",
     parser: Some(Probe::NixConfig),
     origin: Origin::Verification,
+    reach: Reach::Live,
 };
 
 pub const FREE: Command = Command {
@@ -69,6 +86,7 @@ pub const FREE: Command = Command {
     command: "free -h",
     parser: Some(Probe::Free),
     origin: Origin::Verification,
+    reach: Reach::Live,
 };
 
 pub const DF: Command = Command {
@@ -77,6 +95,7 @@ pub const DF: Command = Command {
     command: "df -h",
     parser: Some(Probe::Df),
     origin: Origin::Verification,
+    reach: Reach::Live,
 };
 
 pub const SYSTEMCTL_STATUS: Command = Command {
@@ -85,6 +104,7 @@ pub const SYSTEMCTL_STATUS: Command = Command {
     command: "systemctl status --no-pager",
     parser: Some(Probe::SystemctlStatus),
     origin: Origin::Verification,
+    reach: Reach::Live,
 };
 
 pub const NIX_BUILD: Command = Command {
@@ -94,6 +114,7 @@ pub const NIX_BUILD: Command = Command {
     command: HELLO_BUILD,
     parser: None,
     origin: Origin::Monitoring,
+    reach: Reach::VmOnly,
 };
 
 pub const BTRFS_USAGE: Command = Command {
@@ -102,15 +123,18 @@ pub const BTRFS_USAGE: Command = Command {
     command: "btrfs filesystem usage /",
     parser: Some(Probe::BtrfsUsage),
     origin: Origin::Monitoring,
+    reach: Reach::Live,
 };
 
 pub const TOP: Command = Command {
     name: "top",
     guide: "htop",
-    // htop is interactive: one batch listing of top keeps its meaning.
-    command: "top -b -n 1 -w 200",
+    // htop is interactive: one batch listing of top keeps its meaning. procps' top creates
+    // `~/.config/procps` when it can; a config home it cannot create keeps it from writing.
+    command: "XDG_CONFIG_HOME=/dev/null top -b -n 1 -w 200",
     parser: Some(Probe::Top),
     origin: Origin::Monitoring,
+    reach: Reach::Live,
 };
 
 pub const COMPSIZE: Command = Command {
@@ -121,16 +145,19 @@ pub const COMPSIZE: Command = Command {
     command: "compsize -x /",
     parser: Some(Probe::Compsize),
     origin: Origin::Monitoring,
+    reach: Reach::LiveRoot,
 };
 
 pub const COMPSIZE_AS_WRITTEN: Command = Command {
     name: "compsize-as-written",
     guide: "sudo compsize /",
-    // Recorded, not parsed: whether the guide's exact form works on its own layout.
-    command: "if compsize / >/dev/null 2>/tmp/compsize.err; then echo works; \
-        else sed 's/^[^:]*: //' /tmp/compsize.err; fi",
+    // Recorded, not parsed: whether the guide's exact form works on its own layout. Its
+    // error is kept in a variable, not a file, so it writes nothing.
+    command: "if err=$(compsize / 2>&1 >/dev/null); then echo works; \
+        else printf '%s\\n' \"$err\" | sed 's/^[^:]*: //'; fi",
     parser: None,
     origin: Origin::Monitoring,
+    reach: Reach::LiveRoot,
 };
 
 pub const COMPSIZE_CORPUS: Command = Command {
@@ -141,6 +168,7 @@ pub const COMPSIZE_CORPUS: Command = Command {
     command: "compsize /home/corpus",
     parser: Some(Probe::Compsize),
     origin: Origin::Monitoring,
+    reach: Reach::VmOnly,
 };
 
 pub const IOSTAT: Command = Command {
@@ -150,6 +178,7 @@ pub const IOSTAT: Command = Command {
     command: "iostat -x 1 3",
     parser: Some(Probe::Iostat),
     origin: Origin::Monitoring,
+    reach: Reach::Live,
 };
 
 pub const FREE_BYTES: Command = Command {
@@ -158,6 +187,7 @@ pub const FREE_BYTES: Command = Command {
     command: "free -b",
     parser: Some(Probe::Free),
     origin: Origin::Fact,
+    reach: Reach::Live,
 };
 
 pub const SWAPON: Command = Command {
@@ -166,6 +196,7 @@ pub const SWAPON: Command = Command {
     command: "swapon --show --bytes",
     parser: Some(Probe::Swapon),
     origin: Origin::Fact,
+    reach: Reach::Live,
 };
 
 pub const ZRAMCTL: Command = Command {
@@ -174,6 +205,7 @@ pub const ZRAMCTL: Command = Command {
     command: "zramctl",
     parser: Some(Probe::Zramctl),
     origin: Origin::Fact,
+    reach: Reach::Live,
 };
 
 pub const SYSCTL: Command = Command {
@@ -183,6 +215,7 @@ pub const SYSCTL: Command = Command {
         vm.page-cluster vm.vfs_cache_pressure",
     parser: Some(Probe::Sysctl),
     origin: Origin::Fact,
+    reach: Reach::Live,
 };
 
 pub const SYSTEMCTL_FAILED: Command = Command {
@@ -191,7 +224,29 @@ pub const SYSTEMCTL_FAILED: Command = Command {
     command: "systemctl --failed --no-pager",
     parser: Some(Probe::SystemctlFailed),
     origin: Origin::Fact,
+    reach: Reach::Live,
 };
+
+/// A live server's CPUs, for what `max-jobs = auto` means there; the VM's are fixed
+/// (`vm::qemu::GUEST`), so the VM does not run it.
+pub const NPROC: Command = Command {
+    name: "nproc",
+    guide: "",
+    command: "nproc",
+    parser: None,
+    origin: Origin::Fact,
+    reach: Reach::Live,
+};
+
+/// What runs on a live server besides the read-only commands of [`ALL`].
+const LIVE_ONLY: &[Command] = &[NPROC];
+
+/// The commands that may run on a live server, in order: never one of [`Reach::VmOnly`].
+pub fn live() -> impl Iterator<Item = &'static Command> {
+    ALL.iter()
+        .filter(|command| command.reach != Reach::VmOnly)
+        .chain(LIVE_ONLY)
+}
 
 /// Every command, in the order they run.
 pub const ALL: &[Command] = &[
@@ -213,3 +268,20 @@ pub const ALL: &[Command] = &[
     SYSCTL,
     SYSTEMCTL_FAILED,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_live_command_writes_or_reads_the_corpus() {
+        let live: Vec<&str> = live().map(|c| c.command).collect();
+        for command in &live {
+            assert!(!command.contains(CORPUS_DIR), "{command}");
+            assert!(!command.contains("/tmp"), "{command}");
+            assert!(!command.contains("nix-build"), "{command}");
+        }
+        assert!(live.contains(&"nproc"));
+        assert_eq!(live.len(), ALL.len() - 2 + 1);
+    }
+}

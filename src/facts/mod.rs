@@ -1,7 +1,9 @@
 //! The facts of a machine: what its commands ([`commands`]) say that is the same on every
 //! run, parsed by the probes' parsers. This is what the snapshots assert and the claims and
 //! the report read. Numbers that wobble between runs are rounded or bucketed here, each rule
-//! with its reason; the raw numbers are measurements (`vmtest::measurements`) instead.
+//! with its reason; the raw numbers are measurements (`vmtest::measurements`) instead. A live
+//! server's facts come from the same parsers ([`Facts::from_available`]); what only the VM
+//! can have (its corpus, its build) is absent there, and absent from its serialized form.
 
 pub mod commands;
 
@@ -31,7 +33,7 @@ pub fn read_outputs(raw: &Path) -> anyhow::Result<Outputs> {
     Ok(outputs)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Facts {
     /// Block-device file systems by mount point, with their options as the kernel reports them.
     pub mounts: BTreeMap<String, MountFact>,
@@ -47,7 +49,9 @@ pub struct Facts {
     pub systemd: SystemdFact,
     pub compression: CompressionFact,
     pub io: IoFact,
-    pub build: BuildFact,
+    /// Only the VM builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<BuildFact>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,7 +61,7 @@ pub struct MountFact {
     pub options: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BtrfsFact {
     /// Profile of each block group type (`Data: single`, `Metadata: DUP`).
     pub profiles: BTreeMap<String, String>,
@@ -73,7 +77,7 @@ pub struct DfFact {
     pub size_gib: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MemoryFact {
     /// RAM the kernel reports, to the nearest 64 MiB: the VM has a fixed 1 GiB, of which the
     /// kernel keeps a few MiB that vary between kernel builds.
@@ -98,23 +102,28 @@ pub struct ZramFact {
     pub disksize_fraction_of_ram: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SystemdFact {
     pub state: String,
     pub failed_units: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CompressionFact {
     /// Extent types compsize finds in the corpus written after boot (`none`, `zstd`...).
-    pub corpus_types: Vec<String>,
+    /// Only the VM writes a corpus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corpus_types: Option<Vec<String>>,
     /// Whether the corpus takes less disk than its size. The ratio itself is a measurement.
-    pub corpus_compressed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corpus_compressed: Option<bool>,
     /// What the guide's own `compsize /` says: `works`, or its error without the file name.
-    pub guide_command: String,
+    /// A live server runs it only as root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guide_command: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct IoFact {
     /// Block devices iostat reports (zram appears when zram swap is on).
     pub devices: Vec<String>,
@@ -128,56 +137,127 @@ pub struct BuildFact {
 }
 
 impl Facts {
-    /// Builds the facts from the probes' raw outputs.
+    /// Builds the facts from the probes' raw outputs: every command of [`commands::ALL`].
     pub fn from_outputs(outputs: &Outputs) -> anyhow::Result<Facts> {
+        Facts::read(&Reader {
+            outputs,
+            every: true,
+        })
+    }
+
+    /// Builds the facts from the outputs a live server gave: a command without output (not
+    /// run there, or failed) leaves its facts empty, and its caller says why. An output that
+    /// does not parse is an error all the same.
+    pub fn from_available(outputs: &Outputs) -> anyhow::Result<Facts> {
+        Facts::read(&Reader {
+            outputs,
+            every: false,
+        })
+    }
+
+    fn read(r: &Reader) -> anyhow::Result<Facts> {
         use commands as c;
-        let get = |command: &c::Command| {
-            outputs
-                .get(command.name)
-                .map(String::as_str)
-                .with_context(|| format!("probe `{}` has no output", command.name))
-        };
-        let parse_err = |name: &'static str| move |err| anyhow::format_err!("{name}: {err}");
-        let mount = mount::parse(get(&c::MOUNT)?).map_err(parse_err("mount"))?;
         // top's numbers are all volatile (measurements), but its output must still parse.
-        top::parse(get(&c::TOP)?).map_err(parse_err("top"))?;
-        let free = free::parse(get(&c::FREE_BYTES)?).map_err(parse_err("free -b"))?;
-        let ram = free.mem.total.map_or(0, |size| size.bytes);
+        r.parse(&c::TOP, top::parse)?;
+        let free = r.parse(&c::FREE_BYTES, free::parse)?;
+        let ram = free
+            .as_ref()
+            .and_then(|f| f.mem.total)
+            .map_or(0, |size| size.bytes);
         Ok(Facts {
-            mounts: mounts(&mount),
-            btrfs: btrfs(&btrfs_usage::parse(get(&c::BTRFS_USAGE)?).map_err(parse_err("btrfs"))?),
-            disk_usage: disk_usage(&df::parse(get(&c::DF)?).map_err(parse_err("df"))?),
-            memory: memory(&free, ram),
-            swap: swap(
-                &swapon::parse(get(&c::SWAPON)?).map_err(parse_err("swapon"))?,
-                ram,
-            ),
-            zram: zram(
-                &zramctl::parse(get(&c::ZRAMCTL)?).map_err(parse_err("zramctl"))?,
-                ram,
-            ),
-            sysctl: sysctl(&sysctl::parse(get(&c::SYSCTL)?).map_err(parse_err("sysctl"))?),
-            nix: nix_config::parse(get(&c::NIX_CONFIG)?)
-                .map_err(parse_err("nix show-config"))?
-                .settings,
-            systemd: systemd(
-                &systemctl_status::parse(get(&c::SYSTEMCTL_STATUS)?)
-                    .map_err(parse_err("systemctl status"))?,
-                &systemctl_failed::parse(get(&c::SYSTEMCTL_FAILED)?)
-                    .map_err(parse_err("systemctl --failed"))?,
-            ),
+            mounts: r.fact(&c::MOUNT, mount::parse, mounts)?,
+            btrfs: r.fact(&c::BTRFS_USAGE, btrfs_usage::parse, btrfs)?,
+            disk_usage: r.fact(&c::DF, df::parse, disk_usage)?,
+            memory: free.as_ref().map(|f| memory(f, ram)).unwrap_or_default(),
+            swap: r.fact(&c::SWAPON, swapon::parse, |d| swap(d, ram))?,
+            zram: r.fact(&c::ZRAMCTL, zramctl::parse, |d| zram(d, ram))?,
+            sysctl: r.fact(&c::SYSCTL, sysctl::parse, sysctl)?,
+            nix: r.fact(&c::NIX_CONFIG, nix_config::parse, |n| n.settings.clone())?,
+            systemd: SystemdFact {
+                state: r.fact(&c::SYSTEMCTL_STATUS, systemctl_status::parse, state)?,
+                failed_units: r.fact(
+                    &c::SYSTEMCTL_FAILED,
+                    systemctl_failed::parse,
+                    failed_units,
+                )?,
+            },
             compression: compression(
-                &compsize::parse(get(&c::COMPSIZE_CORPUS)?).map_err(parse_err("compsize"))?,
-                get(&c::COMPSIZE_AS_WRITTEN)?,
+                r.parse(&c::COMPSIZE_CORPUS, compsize::parse)?.as_ref(),
+                r.text(&c::COMPSIZE_AS_WRITTEN)?,
             ),
-            io: io(&iostat::parse(get(&c::IOSTAT)?).map_err(parse_err("iostat"))?),
-            build: BuildFact {
-                output: get(&c::NIX_BUILD)?
+            io: r.fact(&c::IOSTAT, iostat::parse, io)?,
+            build: r.text(&c::NIX_BUILD)?.map(|text| BuildFact {
+                output: text
                     .lines()
                     .find(|line| line.starts_with("/nix/store/"))
                     .unwrap_or_default()
                     .to_owned(),
-            },
+            }),
+        })
+    }
+}
+
+/// The commands a top-level field of [`Facts`] is read from (`mounts`: `mount`), so a fact
+/// that cannot be read can say which output it lacks.
+pub fn commands_of(field: &str) -> &'static [commands::Command] {
+    use commands as c;
+    match field {
+        "mounts" => &[c::MOUNT],
+        "btrfs" => &[c::BTRFS_USAGE],
+        "disk_usage" => &[c::DF],
+        "memory" => &[c::FREE_BYTES],
+        "swap" => &[c::SWAPON, c::FREE_BYTES],
+        "zram" => &[c::ZRAMCTL, c::FREE_BYTES], // tidy: not a scenario (a field of the facts)
+        "sysctl" => &[c::SYSCTL],
+        "nix" => &[c::NIX_CONFIG],
+        "systemd" => &[c::SYSTEMCTL_STATUS, c::SYSTEMCTL_FAILED],
+        "compression" => &[c::COMPSIZE_CORPUS, c::COMPSIZE_AS_WRITTEN], // tidy: not a scenario (a field of the facts)
+        "io" => &[c::IOSTAT],
+        "build" => &[c::NIX_BUILD],
+        _ => &[],
+    }
+}
+
+/// The outputs facts are read from, and whether each command must have one.
+struct Reader<'a> {
+    outputs: &'a Outputs,
+    every: bool,
+}
+
+impl Reader<'_> {
+    /// A command's output; `None` for a missing one, unless every command must have one.
+    fn text(&self, command: &commands::Command) -> anyhow::Result<Option<&str>> {
+        match self.outputs.get(command.name) {
+            Some(text) => Ok(Some(text)),
+            None if self.every => anyhow::bail!("probe `{}` has no output", command.name),
+            None => Ok(None),
+        }
+    }
+
+    /// What `read` makes of a command's parsed output; empty without an output.
+    fn fact<T, F: Default>(
+        &self,
+        command: &commands::Command,
+        parser: fn(&str) -> Result<T, crate::probe::ParseError>,
+        read: impl FnOnce(&T) -> F,
+    ) -> anyhow::Result<F> {
+        Ok(self
+            .parse(command, parser)?
+            .map(|parsed| read(&parsed))
+            .unwrap_or_default())
+    }
+
+    /// A command's output parsed; an error names the probe and its command.
+    fn parse<T>(
+        &self,
+        command: &commands::Command,
+        parser: fn(&str) -> Result<T, crate::probe::ParseError>,
+    ) -> anyhow::Result<Option<T>> {
+        let Some(text) = self.text(command)? else {
+            return Ok(None);
+        };
+        parser(text).map(Some).map_err(|err| {
+            anyhow::format_err!("probe `{}` (`{}`): {err}", command.name, command.command)
         })
     }
 }
@@ -270,29 +350,36 @@ fn sysctl(values: &sysctl::Sysctl) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn systemd(
-    status: &systemctl_status::SystemctlStatus,
-    failed: &systemctl_failed::SystemctlFailed,
-) -> SystemdFact {
-    let state = serde_json::to_value(&status.state)
+fn state(status: &systemctl_status::SystemctlStatus) -> String {
+    serde_json::to_value(&status.state)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("{:?}", status.state).to_lowercase());
-    SystemdFact {
-        state,
-        failed_units: failed.units.iter().map(|u| u.unit.clone()).collect(),
+        .unwrap_or_else(|| format!("{:?}", status.state).to_lowercase())
+}
+
+fn failed_units(failed: &systemctl_failed::SystemctlFailed) -> Vec<String> {
+    failed.units.iter().map(|u| u.unit.clone()).collect()
+}
+
+fn compression(corpus: Option<&compsize::Compsize>, as_written: Option<&str>) -> CompressionFact {
+    CompressionFact {
+        corpus_types: corpus.map(extent_types),
+        corpus_compressed: corpus.map(takes_less_disk),
+        guide_command: as_written.map(|text| text.trim().to_owned()),
     }
 }
 
-fn compression(corpus: &compsize::Compsize, as_written: &str) -> CompressionFact {
-    CompressionFact {
-        corpus_types: corpus.types.keys().cloned().collect(),
-        corpus_compressed: corpus
-            .total
-            .as_ref()
-            .is_some_and(|t| t.disk_usage.bytes < t.uncompressed.bytes),
-        guide_command: as_written.trim().to_owned(),
-    }
+/// The extent types compsize found (`none`, `zstd`...).
+pub fn extent_types(compsize: &compsize::Compsize) -> Vec<String> {
+    compsize.types.keys().cloned().collect()
+}
+
+/// Whether what compsize read takes less disk than its size: some of it is compressed.
+fn takes_less_disk(compsize: &compsize::Compsize) -> bool {
+    compsize
+        .total
+        .as_ref()
+        .is_some_and(|t| t.disk_usage.bytes < t.uncompressed.bytes)
 }
 
 fn io(stats: &iostat::Iostat) -> IoFact {

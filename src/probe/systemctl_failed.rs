@@ -1,8 +1,9 @@
 //! Reads `systemctl --failed` / `systemctl list-units --failed` (any `list-units` table):
 //! the `UNIT LOAD ACTIVE SUB DESCRIPTION` table with or without the `●` marker column
 //! (systemd 220+), the old legend (`LOAD   = Reflects ...`, `N loaded units listed. Pass
-//! --all ...`, `To show all installed unit files ...`), the new one (`Legend: LOAD   → ...`),
-//! zero units (`0 loaded units listed.`), `--no-legend` (rows only) and `--plain`.
+//! --all ...`, `To show all installed unit files ...`), the new one (`Legend: LOAD   → ...`,
+//! `->` and a `*` marker in the C locale), zero units (`0 loaded units listed.`),
+//! `--no-legend` (rows only) and `--plain`.
 //!
 //! Empty input is valid: `systemctl --failed --no-legend` prints nothing when no unit failed.
 //! A table whose row count disagrees with the `N loaded units listed.` line is refused as
@@ -40,7 +41,7 @@ pub enum Legend {
     None,
     /// `LOAD   = Reflects whether ...` (systemd up to 245).
     Equals,
-    /// `Legend: LOAD   → Reflects whether ...` (systemd 246+).
+    /// `Legend: LOAD   → Reflects whether ...` (systemd 246+; `->` in the C locale).
     Arrows,
     /// Only the `N loaded units listed.` line.
     SummaryOnly,
@@ -134,11 +135,16 @@ fn legend_line(line: &str) -> Option<Legend> {
         return Some(Legend::Arrows);
     }
     let (key, rest) = line.split_once(char::is_whitespace)?;
-    let known = ["LOAD", "ACTIVE", "SUB", "JOB"].contains(&key);
-    match rest.trim_start().chars().next() {
-        Some('=') if known => Some(Legend::Equals),
-        Some('→') if known => Some(Legend::Arrows),
-        _ => None,
+    if !["LOAD", "ACTIVE", "SUB", "JOB"].contains(&key) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    if rest.starts_with('=') {
+        Some(Legend::Equals)
+    } else if rest.starts_with('→') || rest.starts_with("->") {
+        Some(Legend::Arrows)
+    } else {
+        None
     }
 }
 
@@ -199,6 +205,14 @@ mod tests {
         assert_eq!(unit.sub, "failed");
         assert_eq!(unit.description, "Remount Root and Kernel File Systems");
         assert!(unit.marked);
+    }
+
+    #[test]
+    fn the_c_locale_legend_has_ascii_arrows() {
+        let input = "  UNIT LOAD ACTIVE SUB DESCRIPTION\n* zram.service loaded failed failed Z\n\nLegend: LOAD   -> Reflects it.\n        ACTIVE -> The state.\n\n1 loaded units listed.\n";
+        let failed = parse(input).unwrap();
+        assert_eq!((failed.count, failed.legend), (1, Legend::Arrows));
+        assert!(failed.units[0].marked);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! module that sets a known option is read like the project's own, with no Rust change; an
 //! option the facts cannot show is not a setting here.
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -35,28 +37,35 @@ pub enum Lookup {
 
 /// The settings of the scenario's own modules (not the machine's), in definition order.
 pub fn of(loaded: &Loaded) -> Vec<Setting> {
-    let own: Vec<&Definition> = loaded
-        .definitions
-        .iter()
-        .filter(|d| !d.by_machine)
-        .collect();
+    with_files(loaded)
+        .into_iter()
+        .map(|(setting, _)| setting)
+        .collect()
+}
+
+/// [`of`], each setting with the file that sets it (zram's: the first of its options').
+pub fn with_files(loaded: &Loaded) -> Vec<(Setting, PathBuf)> {
+    let own = loaded.definitions.iter().filter(|d| !d.by_machine);
     let mut settings = Vec::new();
     let mut zram = Vec::new();
-    for definition in &own {
+    let mut zram_file = None;
+    for definition in own {
         let path: Vec<&str> = definition.path.iter().map(String::as_str).collect();
+        let mut found = Vec::new();
         match path.as_slice() {
             ["zramSwap", option] => {
-                zram.push(format!("{option} = {}", nix_value(&definition.value)))
+                zram.push(format!("{option} = {}", nix_value(&definition.value)));
+                zram_file.get_or_insert_with(|| definition.file.clone());
             }
-            ["nix", "settings", key] => settings.push(nix_setting(definition, key)),
-            ["boot", "kernel", "sysctl", key] => settings.push(Setting {
+            ["nix", "settings", key] => found.push(nix_setting(definition, key)),
+            ["boot", "kernel", "sysctl", key] => found.push(Setting {
                 option: shown(definition),
                 lookup: Lookup::Sysctl {
                     key: (*key).to_owned(),
                 },
             }),
             ["fileSystems", mountpoint, "options"] => {
-                settings.extend(mount_options(mountpoint, &definition.value))
+                found.extend(mount_options(mountpoint, &definition.value))
             }
             ["disko", .., "mountOptions"] => {
                 let parent = &definition.path[..definition.path.len() - 1];
@@ -64,18 +73,20 @@ pub fn of(loaded: &Loaded) -> Vec<Setting> {
                     .get(&[parent, &["mountpoint".to_owned()]].concat())
                     .and_then(Value::as_str);
                 if let Some(mountpoint) = mountpoint {
-                    settings.extend(mount_options(mountpoint, &definition.value));
+                    found.extend(mount_options(mountpoint, &definition.value));
                 }
             }
             _ => {}
         }
+        settings.extend(found.into_iter().map(|s| (s, definition.file.clone())));
     }
     // zram's options describe one thing, the swap device: one setting, as the module reads.
-    if !zram.is_empty() {
-        settings.push(Setting {
+    if let Some(file) = zram_file {
+        let setting = Setting {
             option: format!("zramSwap.{}", zram.join("; ")),
             lookup: Lookup::ZramSwap,
-        });
+        };
+        settings.push((setting, file));
     }
     settings
 }

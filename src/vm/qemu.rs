@@ -1,9 +1,10 @@
 //! The one QEMU command line of every guest: the Debian installer and guest (direct kernel
-//! boot, virtio disks, fw_cfg files, no network, no display) and NixOS's VM script, which
-//! starts QEMU itself and passes the driver's arguments on. The driver adds the backdoor
-//! console, the serial log and QMP (see [`super::machine`]).
+//! boot, virtio disks, fw_cfg files, no network unless asked, no display) and NixOS's VM
+//! script, which starts QEMU itself and passes the driver's arguments on. The driver adds the
+//! backdoor console, the serial log and QMP (see [`super::machine`]).
 
 use std::ffi::OsString;
+use std::net::SocketAddrV4;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -51,6 +52,37 @@ pub const GUEST: Size = Size {
     cpus: 2,
 };
 
+/// QEMU's user-mode network with `restrict=on`: the guest reaches nothing outside, and the
+/// host reaches the guest only through the forwarded TCP ports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserNet {
+    pub forwards: Vec<Forward>,
+}
+
+/// A host address whose TCP connections QEMU forwards to a port of the guest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Forward {
+    pub host: SocketAddrV4,
+    pub guest_port: u16,
+}
+
+impl UserNet {
+    /// `restrict=on,hostfwd=tcp:127.0.0.1:2222-:22,...`: what `-netdev user` takes after
+    /// its id, and NixOS's VM script takes in `QEMU_NET_OPTS`.
+    fn options(&self) -> String {
+        let mut options = vec!["restrict=on".to_owned()];
+        options.extend(self.forwards.iter().map(|f| {
+            format!(
+                "hostfwd=tcp:{}:{}-:{}",
+                f.host.ip(),
+                f.host.port(),
+                f.guest_port
+            )
+        }));
+        options.join(",")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Qemu {
     pub program: Program,
@@ -64,6 +96,8 @@ pub struct Qemu {
     pub fw_cfg: Vec<(String, PathBuf)>,
     pub extra_args: Vec<OsString>,
     pub env: Vec<(OsString, OsString)>,
+    /// `None`: no network device at all.
+    pub network: Option<UserNet>,
 }
 
 impl Qemu {
@@ -78,6 +112,7 @@ impl Qemu {
             fw_cfg: Vec::new(),
             extra_args: Vec::new(),
             env: Vec::new(),
+            network: None,
         }
     }
 
@@ -92,11 +127,12 @@ impl Qemu {
 
     pub fn launch(&self) -> Launch {
         let mut args: Vec<OsString> = Vec::new();
+        let mut env = self.env.clone();
         let mut push = |items: &[&str]| args.extend(items.iter().map(OsString::from));
         let program = match &self.program {
             Program::Qemu(qemu) => {
                 push(&["-nodefaults", "-no-user-config"]);
-                push(&["-display", "none", "-nic", "none"]);
+                push(&["-display", "none", "-nic", &self.nic()]);
                 push(&self.accel.qemu_args());
                 push(&["-device", "virtio-rng-pci"]);
                 qemu.clone()
@@ -106,6 +142,10 @@ impl Qemu {
                 // where KVM hangs: the project's own probe decides, and TCG must be said.
                 if self.accel == Accel::Tcg {
                     push(&self.accel.qemu_args()[..2]);
+                }
+                // The script has its user-mode network already; it appends these options.
+                if let Some(network) = &self.network {
+                    env.push(("QEMU_NET_OPTS".into(), network.options().into()));
                 }
                 script.clone()
             }
@@ -128,10 +168,14 @@ impl Qemu {
             args.extend(["-fw_cfg".into(), spec]);
         }
         args.extend(self.extra_args.iter().cloned());
-        Launch {
-            program,
-            args,
-            env: self.env.clone(),
+        Launch { program, args, env }
+    }
+
+    /// The `-nic` argument: none, or the restricted user-mode network on a virtio NIC.
+    fn nic(&self) -> String {
+        match &self.network {
+            None => "none".to_owned(),
+            Some(network) => format!("user,model=virtio-net-pci,{}", network.options()),
         }
     }
 }
@@ -218,9 +262,40 @@ mod tests {
         let args = args(&qemu).join(" ");
         assert!(args.contains("-m 1024 -smp 2"), "{args}");
         assert!(args.contains("-nic none"), "{args}");
+        assert!(!args.contains("hostfwd"), "{args}");
         assert!(
             args.contains("-drive file=/t/disk.qcow2,format=qcow2,if=none,id=drive0,cache=unsafe,discard=unmap -device virtio-blk-pci,drive=drive0,serial=root"),
             "{args}"
+        );
+    }
+
+    #[test]
+    fn a_user_network_is_restricted_to_its_forwards() {
+        let mut qemu = Qemu::new("/usr/bin/qemu-system-x86_64".into(), Accel::Tcg);
+        qemu.network = Some(UserNet {
+            forwards: vec![Forward {
+                host: "127.0.0.1:2222".parse().unwrap(),
+                guest_port: 22,
+            }],
+        });
+        let args = args(&qemu).join(" ");
+        assert!(
+            args.contains(
+                "-nic user,model=virtio-net-pci,restrict=on,hostfwd=tcp:127.0.0.1:2222-:22"
+            ),
+            "{args}"
+        );
+        assert!(!args.contains("-nic none"), "{args}");
+        let mut script = Qemu::script("/nix/store/x/bin/disko-vm".into(), Accel::Kvm);
+        script.network = qemu.network.clone();
+        let launch = script.launch();
+        assert!(launch.args.is_empty());
+        assert_eq!(
+            launch.env,
+            [(
+                "QEMU_NET_OPTS".into(),
+                "restrict=on,hostfwd=tcp:127.0.0.1:2222-:22".into()
+            )]
         );
     }
 }

@@ -90,6 +90,11 @@ fn show_list(items: &[Value]) -> String {
     items.iter().map(show).collect::<Vec<_>>().join(",")
 }
 
+/// The value of `facts` at a path of [`diff`] (`mounts./.options`), if it has one.
+pub fn value_at(facts: &Facts, path: &str) -> Option<Value> {
+    flatten(&serde_json::to_value(facts).unwrap_or(Value::Null)).remove(path)
+}
+
 /// Objects become `a.b.c` paths; lists of scalars stay whole (so options diff as sets);
 /// lists of objects are indexed by position.
 fn flatten(value: &Value) -> BTreeMap<String, Value> {

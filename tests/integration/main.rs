@@ -2,6 +2,7 @@
 //! the repository's rules. Tests that boot VMs live in `tests/vm/`.
 
 mod advise;
+mod check;
 mod claims;
 mod flake;
 mod layout;

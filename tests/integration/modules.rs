@@ -148,6 +148,11 @@ const CASES: &[Case] = &[
         show: &[&["tuning"]],
     },
     Case {
+        name: "boot-server",
+        modules: &[MACHINE, fixture!("boot/server.nix")],
+        show: &[ZRAM, &["services", "zram-generator"]],
+    },
+    Case {
         name: "disabled-modules",
         modules: &[fixture!("disabled-modules.nix")],
         show: &[&["tuning"], ZRAM],

@@ -1,5 +1,6 @@
-//! `cargo xtask advise [--from DIR]`: the guide's "When to Apply" rules on a real machine,
-//! this one or a server whose outputs were captured into DIR.
+//! `cargo xtask advise [--from DIR | --ssh DESTINATION]`: the guide's "When to Apply" rules
+//! on a real machine: this one, a server whose outputs were captured into DIR, or a server
+//! reached over ssh with the same live capture as `cargo xtask check`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,7 +13,8 @@ use xshell::Shell;
 
 /// Say which optimizations the guide's rules recommend for a machine, and why
 ///
-/// Without --from, runs the commands here. To advise a server, capture on it, into one
+/// Without --from or --ssh, runs the commands here. With --ssh, runs them on the server
+/// over ssh, as `cargo xtask check` does. Or capture on the server yourself, into one
 /// folder: `free -b > free.txt; mount > mount.txt; df -h > df.txt;
 /// swapon --show --bytes > swapon.txt; zramctl > zramctl.txt;
 /// nix --extra-experimental-features nix-command show-config > nix-config.txt;
@@ -21,8 +23,17 @@ use xshell::Shell;
 #[derive(clap::Args)]
 pub struct Advise {
     /// A folder of captured outputs, one file per command (free.txt, mount.txt, ...)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "ssh")]
     from: Option<PathBuf>,
+    /// A server to read over ssh: host, user@host, ssh://user@host:port or a Host of your
+    /// ssh config
+    #[arg(long, value_name = "DESTINATION")]
+    ssh: Option<String>,
+    /// With --ssh, also run compsize there with `sudo -n`
+    #[arg(long, requires = "ssh")]
+    sudo: bool,
+    #[command(flatten)]
+    connection: crate::check::Connection,
     /// Whose measured figures to show: the runs of the debian or the nixos backend
     #[arg(long, default_value = "debian")]
     backend: Kind,
@@ -30,10 +41,14 @@ pub struct Advise {
 
 impl Advise {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
-        let captures = match &self.from {
+        let captures = match (&self.from, &self.ssh) {
             // A relative path is the user's, not the project root's the shell moved to.
-            Some(dir) => Captures::from_dir(&std::env::current_dir()?.join(dir))?,
-            None => Captures::local(Duration::from_secs(20))?,
+            (Some(dir), _) => Captures::from_dir(&std::env::current_dir()?.join(dir))?,
+            (None, Some(destination)) => {
+                let ssh = self.connection.ssh(destination, self.sudo)?;
+                ssh.capture()?.captures()?
+            }
+            (None, None) => Captures::local(Duration::from_secs(20))?,
         };
         let advice = advise::advise(&captures)?;
         let runs = Runs::of_project(&sh.current_dir()).backend_dir(self.backend);

@@ -6,6 +6,7 @@
 mod advise;
 mod backend;
 mod bench;
+mod check;
 mod list;
 mod options;
 mod parse;
@@ -41,6 +42,7 @@ enum Command {
     Advise(advise::Advise),
     Backend(backend::Backend),
     Bench(bench::Bench),
+    Check(check::Check),
     List(list::List),
     Options(options::Options),
     Parse(parse::Parse),
@@ -107,6 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Advise(cmd) => cmd.run(&sh),
         Command::Backend(cmd) => cmd.run(&sh),
         Command::Bench(cmd) => cmd.run(&sh),
+        Command::Check(cmd) => cmd.run(&sh),
         Command::List(cmd) => cmd.run(&sh),
         Command::Options(cmd) => cmd.run(&sh),
         Command::Parse(cmd) => cmd.run(&sh),

@@ -2,6 +2,7 @@
 
 mod advise;
 mod backend;
+mod check;
 mod parse;
 mod scenarios;
 mod setup;

@@ -1,7 +1,9 @@
-//! `cargo xtask vm`: Ctrl-C during a run leaves no QEMU, socket or run directory behind.
-//! Boots a VM, so nextest runs it in the `vm` group (see .config/nextest.toml), as it runs
-//! `faults`: `cargo xtask vmtest` under faults.
+//! Tests that boot VMs, so nextest runs them in the `vm` group (see .config/nextest.toml).
+//! `cargo xtask vm`: Ctrl-C during a run leaves no QEMU, socket or run directory behind;
+//! `cargo xtask vmtest` under faults: [`faults`]; `cargo xtask check` against booted guests:
+//! [`check`].
 
+mod check;
 mod faults;
 
 use std::io::{BufRead, BufReader};
