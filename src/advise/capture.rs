@@ -136,13 +136,21 @@ impl Captures {
 
     /// Runs every capture's command here, each within `timeout`.
     pub fn local(timeout: Duration) -> Result<Captures, AdviseError> {
+        Captures::local_on(timeout, None)
+    }
+
+    /// [`Captures::local`] with the programs looked up on `path` instead of `PATH`.
+    pub fn local_on(
+        timeout: Duration,
+        path: Option<&std::ffi::OsStr>,
+    ) -> Result<Captures, AdviseError> {
         let mut captures = Captures {
             origin: Origin::Local,
             outputs: BTreeMap::new(),
             unavailable: BTreeMap::new(),
         };
         for capture in CAPTURES {
-            match run(capture.argv, timeout) {
+            match run(capture.argv, timeout, path) {
                 Ok(text) => {
                     let source = PathBuf::from(format!("`{}`", capture.argv.join(" ")));
                     captures.outputs.insert(capture.name(), (text, source));
@@ -200,9 +208,14 @@ impl Captures {
 }
 
 /// Runs `argv` here within `timeout`: its stdout, or why not.
-fn run(argv: &[&str], timeout: Duration) -> Result<String, String> {
+fn run(argv: &[&str], timeout: Duration, path: Option<&std::ffi::OsStr>) -> Result<String, String> {
     let (program, args) = argv.split_first().ok_or("no command")?;
-    let output = host::run(Command::new(program).args(args), timeout).map_err(|err| match err {
+    let mut command = Command::new(program);
+    command.args(args);
+    if let Some(path) = path {
+        command.env("PATH", path);
+    }
+    let output = host::run(&mut command, timeout).map_err(|err| match err {
         host::RunError::Timeout { .. } => {
             format!(
                 "`{}` did not finish within {} s",
@@ -240,21 +253,30 @@ mod tests {
     #[test]
     fn a_command_that_hangs_is_stopped_at_its_timeout() {
         let started = Instant::now();
-        let err = run(&["sleep", "30"], Duration::from_millis(300)).unwrap_err();
+        let err = run(&["sleep", "30"], Duration::from_millis(300), None).unwrap_err();
         assert!(err.contains("did not finish"), "{err}");
         assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[test]
     fn a_missing_or_failing_command_says_why() {
-        let err = run(&["nixos-tuning-no-such-command"], Duration::from_secs(5)).unwrap_err();
+        let err = run(
+            &["nixos-tuning-no-such-command"],
+            Duration::from_secs(5),
+            None,
+        )
+        .unwrap_err();
         assert!(err.contains("cannot run"), "{err}");
         let err = run(
             &["sh", "-c", "echo broken >&2; exit 3"],
             Duration::from_secs(5),
+            None,
         )
         .unwrap_err();
         assert!(err.contains("broken"), "{err}");
-        assert_eq!(run(&["echo", "4"], Duration::from_secs(5)).unwrap(), "4\n");
+        assert_eq!(
+            run(&["echo", "4"], Duration::from_secs(5), None).unwrap(),
+            "4\n"
+        );
     }
 }

@@ -139,10 +139,48 @@ fn garbage_in_a_capture_is_named_by_file() {
     }
 }
 
+/// A machine whose commands print a captured server's outputs: `free` and the others are
+/// scripts on a PATH of their own, `zramctl` hangs and `compsize` is missing.
+fn fake_machine(case_dir: &Path) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = tempfile::tempdir().unwrap();
+    let script = |program: &str, body: &str| {
+        let file = bin.path().join(program);
+        std::fs::write(&file, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    for capture in advise::CAPTURES {
+        let output = case_dir.join(format!("{}.txt", capture.name()));
+        if capture.argv[0] != "compsize" && output.is_file() {
+            script(capture.argv[0], &format!("exec /bin/cat '{}'", output.display()));
+        }
+    }
+    script("zramctl", "exec /bin/sleep 30");
+    bin
+}
+
 #[test]
-fn this_machine_is_advised_without_a_panic() {
-    // Whatever this machine lacks (compsize, Btrfs, Nix) is reported, not fatal.
-    let captures = Captures::local(std::time::Duration::from_secs(20)).unwrap();
+fn this_machine_is_read_with_its_own_commands_and_what_fails_is_reported() {
+    let case_dir = fixtures_dir().join("advise/small-vps");
+    let bin = fake_machine(&case_dir);
+    let captures = Captures::local_on(
+        std::time::Duration::from_secs(2),
+        Some(bin.path().as_os_str()),
+    )
+    .unwrap();
+    let unavailable = &captures.unavailable;
+    assert!(
+        unavailable["zramctl"].contains("did not finish within 2 s"),
+        "{unavailable:?}"
+    );
+    assert!(
+        unavailable["compsize"].contains("cannot run"),
+        "{unavailable:?}"
+    );
     let advice = advise::advise(&captures).unwrap();
-    assert_eq!(advice.items.len(), 4);
+    let from_dir = advise::advise(&Captures::from_dir(&case_dir).unwrap()).unwrap();
+    let verdicts = |a: &advise::Advice| -> Vec<Recommendation> {
+        a.items.iter().map(|i| i.recommendation).collect()
+    };
+    assert_eq!(verdicts(&advice), verdicts(&from_dir));
 }

@@ -37,6 +37,10 @@ pub struct Advise {
     /// Whose measured figures to show: the runs of the debian or the nixos backend
     #[arg(long, default_value = "debian")]
     backend: Kind,
+    /// Read the measured figures from this folder (one sub-folder per scenario) instead of
+    /// the project's runs of the backend
+    #[arg(long)]
+    runs: Option<PathBuf>,
 }
 
 impl Advise {
@@ -51,7 +55,10 @@ impl Advise {
             (None, None) => Captures::local(Duration::from_secs(20))?,
         };
         let advice = advise::advise(&captures)?;
-        let runs = Runs::of_project(&sh.current_dir()).backend_dir(self.backend);
+        let runs = match &self.runs {
+            Some(dir) => std::env::current_dir()?.join(dir),
+            None => Runs::of_project(&sh.current_dir()).backend_dir(self.backend),
+        };
         let text = match Report::gather(&runs, self.backend.name()) {
             Ok(report) => advise::render(&advice, Ok(&report)),
             Err(err) => advise::render(&advice, Err(&err.to_string())),
