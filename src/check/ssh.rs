@@ -411,16 +411,20 @@ mod tests {
         vec![&commands::MOUNT, &commands::COMPSIZE_AS_WRITTEN]
     }
 
-    /// The script run by the local `sh`, with the probes' commands replaced by these.
-    fn run_locally(marker: &str, fake: &[(&'static str, &'static str)]) -> String {
-        let fakes: Vec<Command> = fake
-            .iter()
+    /// Commands named `name` that run `command` in place of the probes'.
+    fn fakes(fake: &[(&'static str, &'static str)]) -> Vec<Command> {
+        fake.iter()
             .map(|(name, command)| Command {
                 name,
                 command,
                 ..commands::MOUNT
             })
-            .collect();
+            .collect()
+    }
+
+    /// The script run by the local `sh`, with the probes' commands replaced by these.
+    fn run_locally(marker: &str, fake: &[(&'static str, &'static str)]) -> String {
+        let fakes = fakes(fake);
         let refs: Vec<&Command> = fakes.iter().collect();
         let output = host::run_with_input(
             Process::new("sh").arg("-s"),
@@ -440,14 +444,7 @@ mod tests {
             ("three", "cat"),
         ];
         let text = run_locally(marker, &fake);
-        let fakes: Vec<Command> = fake
-            .iter()
-            .map(|(name, command)| Command {
-                name,
-                command,
-                ..commands::MOUNT
-            })
-            .collect();
+        let fakes = fakes(&fake);
         let refs: Vec<&Command> = fakes.iter().collect();
         let ran = unframe(&text, marker, &refs).unwrap();
         let got: Vec<(&str, &str, i32)> = ran

@@ -78,14 +78,17 @@ impl Attempt {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
-        if !target.exists() {
+        let move_in = || {
             std::fs::rename(&self.dir, target).with_context(|| {
                 format!(
                     "cannot move `{}` to `{}`",
                     self.dir.display(),
                     target.display()
                 )
-            })?;
+            })
+        };
+        if !target.exists() {
+            move_in()?;
         } else if exchange(&self.dir, target).is_ok() {
             // The old run now lives where this attempt was.
             let _ = std::fs::remove_dir_all(&self.dir);
@@ -95,13 +98,7 @@ impl Attempt {
             let old = self.dir.with_extension("old");
             std::fs::rename(target, &old)
                 .with_context(|| format!("cannot move `{}` aside", target.display()))?;
-            std::fs::rename(&self.dir, target).with_context(|| {
-                format!(
-                    "cannot move `{}` to `{}`",
-                    self.dir.display(),
-                    target.display()
-                )
-            })?;
+            move_in()?;
             let _ = std::fs::remove_dir_all(&old);
         }
         Ok(self.target.clone())

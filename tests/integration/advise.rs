@@ -152,7 +152,10 @@ fn fake_machine(case_dir: &Path) -> tempfile::TempDir {
     for capture in advise::CAPTURES {
         let output = case_dir.join(format!("{}.txt", capture.name()));
         if capture.argv[0] != "compsize" && output.is_file() {
-            script(capture.argv[0], &format!("exec /bin/cat '{}'", output.display()));
+            script(
+                capture.argv[0],
+                &format!("exec /bin/cat '{}'", output.display()),
+            );
         }
     }
     script("zramctl", "exec /bin/sleep 30");

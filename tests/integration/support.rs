@@ -19,10 +19,9 @@ pub fn snapshot_settings(area: &str) -> insta::Settings {
     settings
 }
 
-/// `nix-instantiate --eval --strict --json` with `args`, run from the project root: the
-/// value, or a failed test quoting Nix's error.
-pub fn nix_eval(args: &[&std::ffi::OsStr]) -> serde_json::Value {
-    let output = std::process::Command::new("nix-instantiate")
+/// `nix-instantiate --eval --strict --json` with `args`, run from the project root.
+fn nix_instantiate(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new("nix-instantiate")
         .args(["--eval", "--strict", "--json"])
         .args(args)
         .current_dir(project_root())
@@ -32,7 +31,12 @@ pub fn nix_eval(args: &[&std::ffi::OsStr]) -> serde_json::Value {
             std::env::temp_dir().join("nixos-tuning-nix-state"),
         )
         .output()
-        .expect("nix-instantiate runs (tools/setup-debian.sh installs it)");
+        .expect("nix-instantiate runs (tools/setup-debian.sh installs it)")
+}
+
+/// [`nix_instantiate`]'s value, or a failed test quoting Nix's error.
+pub fn nix_eval(args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let output = nix_instantiate(args);
     assert!(
         output.status.success(),
         "nix-instantiate {args:?}: {}",
@@ -46,19 +50,10 @@ pub fn nix_eval_expr(expr: &str) -> serde_json::Value {
     nix_eval(&["--expr".as_ref(), expr.as_ref()])
 }
 
-/// `nix-instantiate --eval --strict --json` with `args` that must fail: Nix's error text
-/// (stderr), or a failed test quoting the value it printed instead.
+/// [`nix_instantiate`] with `args` that must fail: Nix's error text (stderr), or a failed
+/// test quoting the value it printed instead.
 pub fn nix_eval_failure(args: &[&std::ffi::OsStr]) -> String {
-    let output = std::process::Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json"])
-        .args(args)
-        .current_dir(project_root())
-        .env(
-            "NIX_STATE_DIR",
-            std::env::temp_dir().join("nixos-tuning-nix-state"),
-        )
-        .output()
-        .expect("nix-instantiate runs (tools/setup-debian.sh installs it)");
+    let output = nix_instantiate(args);
     assert!(
         !output.status.success(),
         "nix-instantiate {args:?} succeeded: {}",

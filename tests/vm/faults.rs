@@ -20,6 +20,7 @@ use nixos_tuning::vm::accel::AccelChoice;
 use nixos_tuning::vm::VmError;
 use nixos_tuning::vmtest::{Claims, Runner};
 
+use crate::shared::{earlier_run, files};
 use crate::support::*;
 
 fn debian_backend() -> Backend {

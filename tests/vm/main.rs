@@ -5,4 +5,6 @@
 mod driver;
 mod faults;
 mod guest;
+#[path = "../shared/mod.rs"]
+mod shared;
 mod support;

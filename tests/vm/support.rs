@@ -1,15 +1,12 @@
 //! What the VM tests share: the project, a progress that records how each step ended (and
-//! can inject a fault when one starts), a complete earlier run to compare after a failed
-//! one, and the checks that nothing is left behind.
+//! can inject a fault when one starts), and the checks that nothing is left behind (with
+//! `tests/shared`, which the command line's tests use too).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use nixos_tuning::lock::Wait;
-use nixos_tuning::progress::{Outcome, Progress, Silent};
-use nixos_tuning::runs::{self, Attempt, RunDir};
+use nixos_tuning::progress::{Outcome, Progress};
 
 pub fn project_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -70,18 +67,7 @@ impl Progress for Recorder {
 /// The QEMU processes this test process started: their sockets live in its directories
 /// (`<tmp>/nixos-tuning-<pid>-<n>`).
 pub fn qemu_of_this_process() -> Vec<u32> {
-    let marker = format!("nixos-tuning-{}-", std::process::id());
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-            let cmdline = String::from_utf8_lossy(&cmdline);
-            let qemu = cmdline.starts_with("qemu-system") || cmdline.contains("/qemu-system");
-            (qemu && cmdline.contains(&marker)).then_some(pid)
-        })
-        .collect()
+    crate::shared::qemu_with(&format!("nixos-tuning-{}-", std::process::id()))
 }
 
 /// The socket directories of this process still in the temporary directory.
@@ -101,35 +87,6 @@ pub fn kill_qemu() {
     assert_eq!(pids.len(), 1, "one QEMU runs the guest: {pids:?}");
     // SAFETY: kill(2) on a process this test started.
     unsafe { libc::kill(pids[0] as i32, libc::SIGKILL) };
-}
-
-/// Every file under `dir` with its bytes.
-pub fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(dir) {
-        let entry = entry.unwrap();
-        if entry.file_type().is_file() {
-            let relative = entry.path().strip_prefix(dir).unwrap().to_owned();
-            found.insert(relative, std::fs::read(entry.path()).unwrap());
-        }
-    }
-    found
-}
-
-/// A complete earlier run of the scenario, made the way every run is (an attempt, committed);
-/// its files, to compare with after a run that failed.
-pub fn earlier_run(dir: &RunDir) -> BTreeMap<PathBuf, Vec<u8>> {
-    let attempt = Attempt::begin(dir, "an earlier run", Wait::NoWait, &Silent).unwrap();
-    let record = serde_json::json!({ "scenario": dir.scenario(), "earlier": true });
-    attempt.write_json(runs::REPORT, &record).unwrap();
-    attempt
-        .write_raw("mount", "/dev/vda2 on / type btrfs\n")
-        .unwrap();
-    std::fs::write(attempt.path().join(runs::SERIAL_LOG), "an earlier boot\n").unwrap();
-    attempt.commit().unwrap();
-    let files = files(dir.path());
-    assert_eq!(files.len(), 3, "{files:?}");
-    files
 }
 
 /// Where the error says the failed run's logs are kept.

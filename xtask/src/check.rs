@@ -10,7 +10,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context;
 use nixos_tuning::check::{self, render, ssh::Ssh, Report};
 use nixos_tuning::host;
 use xshell::Shell;
@@ -101,21 +100,6 @@ impl Check {
             false => render::table(report),
         };
         print!("{text}");
-        let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
-        else {
-            return Ok(());
-        };
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&summary)
-            .with_context(|| {
-                format!(
-                    "cannot open GITHUB_STEP_SUMMARY `{}`",
-                    summary.to_string_lossy()
-                )
-            })?;
-        file.write_all(render::markdown(report).as_bytes())
-            .context("cannot append to GITHUB_STEP_SUMMARY")
+        crate::step_summary::append(&render::markdown(report))
     }
 }

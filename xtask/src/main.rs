@@ -13,6 +13,7 @@ mod parse;
 mod progress;
 mod realize;
 mod report;
+mod step_summary;
 mod test;
 mod vm;
 mod vmtest;

@@ -1,7 +1,6 @@
 //! `cargo xtask report`: the report of every scenario that has run, as Markdown and as a
 //! self-contained HTML page; the Markdown also goes to `$GITHUB_STEP_SUMMARY` when set.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -44,20 +43,7 @@ impl ReportCmd {
             .with_context(|| format!("cannot write `{}`", md_path.display()))?;
         std::fs::write(&html_path, html::render(&report))
             .with_context(|| format!("cannot write `{}`", html_path.display()))?;
-        if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&summary)
-                .with_context(|| {
-                    format!(
-                        "cannot open GITHUB_STEP_SUMMARY `{}`",
-                        summary.to_string_lossy()
-                    )
-                })?;
-            file.write_all(md.as_bytes())
-                .context("cannot append to GITHUB_STEP_SUMMARY")?;
-        }
+        crate::step_summary::append(&md)?;
         println!("{}", md_path.display());
         println!("{}", html_path.display());
         Ok(())

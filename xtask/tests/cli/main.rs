@@ -6,4 +6,6 @@ mod check;
 mod parse;
 mod scenarios;
 mod setup;
+#[path = "../../../tests/shared/mod.rs"]
+mod shared;
 mod vm;

@@ -76,18 +76,5 @@ fn an_interrupted_run_leaves_no_qemu_behind() {
 
 /// The QEMU processes whose sockets live in a run directory of process `pid`.
 fn qemu_of(pid: u32) -> Vec<u32> {
-    let marker = format!("nixos-tuning-{pid}-");
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| {
-            let other: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-            let cmdline = String::from_utf8_lossy(&cmdline);
-            (cmdline.starts_with("qemu-system") || cmdline.contains("/qemu-system"))
-                .then_some(())
-                .filter(|()| cmdline.contains(&marker))
-                .map(|()| other)
-        })
-        .collect()
+    crate::shared::qemu_with(&format!("nixos-tuning-{pid}-"))
 }

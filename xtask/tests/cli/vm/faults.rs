@@ -1,10 +1,11 @@
 //! `cargo xtask vmtest` under faults, as a user meets them: SIGTERM and Ctrl-C in the middle
 //! of a run, two runs of one scenario at once (the second waits, or with `--no-wait` fails
 //! with its own exit status), a cache entry another process is building, a truncated base
-//! disk in the cache, and a runs directory or a cache on a file system that is full. Each runs in a scratch project (`NIXOS_TUNING_PROJECT`) whose
-//! caches are the checkout's, holding a complete earlier run of the scenario, and checks the
-//! exit status, the message, that no QEMU is left and that the earlier run is byte for byte
-//! as it was. They boot VMs, so nextest runs them in the `vm` group.
+//! disk in the cache, and a runs directory or a cache on a file system that is full. Each
+//! runs in a scratch project (`NIXOS_TUNING_PROJECT`) whose caches are the checkout's,
+//! holding a complete earlier run of the scenario, and checks the exit status, the message,
+//! that no QEMU is left and that the earlier run is byte for byte as it was. They boot VMs,
+//! so nextest runs them in the `vm` group.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -17,11 +18,12 @@ use std::time::{Duration, Instant};
 use nixos_tuning::backend::{debian, Kind};
 use nixos_tuning::lock::{Lock, Wait};
 use nixos_tuning::progress::Silent;
-use nixos_tuning::runs::{self, Attempt, RunDir, Runs};
+use nixos_tuning::runs::{self, RunDir, Runs};
+
+use crate::shared::{earlier_run, files};
 use nixos_tuning::scenario::BASELINE;
 use nixos_tuning::vm::accel::AccelChoice;
 
-/// The checkout these tests belong to.
 /// The installed base disk of the checkout's machine, from the real cache.
 fn machine_base_disk(real: &debian::Debian) -> PathBuf {
     let machine = nixos_tuning::scenario::load_named(checkout(), BASELINE).unwrap();
@@ -29,6 +31,7 @@ fn machine_base_disk(real: &debian::Debian) -> PathBuf {
     real.base_disk(&layout, &Silent).unwrap()
 }
 
+/// The checkout these tests belong to.
 fn checkout() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
 }
@@ -78,38 +81,6 @@ impl Project {
             .process_group(0);
         command
     }
-}
-
-/// A complete earlier run of the scenario, made as every run is (an attempt, committed).
-fn earlier_run(dir: &RunDir) -> BTreeMap<PathBuf, Vec<u8>> {
-    let attempt = Attempt::begin(dir, "an earlier run", Wait::NoWait, &Silent).unwrap();
-    let record = serde_json::json!({ "scenario": dir.scenario(), "earlier": true });
-    attempt.write_json(runs::REPORT, &record).unwrap();
-    attempt
-        .write_raw("mount", "/dev/vda2 on / type btrfs\n")
-        .unwrap();
-    std::fs::write(attempt.path().join(runs::SERIAL_LOG), "an earlier boot\n").unwrap();
-    attempt.commit().unwrap();
-    files(dir.path())
-}
-
-/// Every file under `dir` with its bytes.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    let mut pending = vec![dir.to_owned()];
-    while let Some(next) = pending.pop() {
-        for entry in std::fs::read_dir(&next).unwrap().flatten() {
-            let path = entry.path();
-            match entry.file_type().unwrap().is_dir() {
-                true => pending.push(path),
-                false => {
-                    let bytes = std::fs::read(&path).unwrap();
-                    found.insert(path.strip_prefix(dir).unwrap().to_owned(), bytes);
-                }
-            }
-        }
-    }
-    found
 }
 
 /// A running xtask and the lines of its stderr, as they come.
@@ -198,18 +169,8 @@ impl Drop for Running {
 }
 
 /// QEMU processes whose command line names `path` (a project's runs).
-fn qemu_using(path: &Path) -> Vec<String> {
-    let path = path.to_string_lossy().into_owned();
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| {
-            entry.file_name().to_str()?.parse::<u32>().ok()?;
-            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            (cmdline.contains("qemu-system") && cmdline.contains(&path)).then_some(cmdline)
-        })
-        .collect()
+fn qemu_using(path: &Path) -> Vec<u32> {
+    crate::shared::qemu_with(&path.to_string_lossy())
 }
 
 /// Where the message says the stopped run's logs are.
