@@ -199,7 +199,7 @@ impl Machine {
         // The guest's `timeout` ends the command first; this margin only catches a dead guest.
         let line = self.read_line(Instant::now() + deadline + Duration::from_secs(15), &wait)?;
         let stdout = protocol::decode_output(&line).map_err(VmError::Protocol)?;
-        self.send(protocol::STATUS_LINE, &wait)?;
+        // The same command line prints the status next.
         let status_line = self.read_line(Instant::now() + Duration::from_secs(15), &wait)?;
         let status = protocol::parse_status(&status_line).map_err(VmError::Protocol)?;
         Ok(Output {

@@ -40,9 +40,6 @@ pub enum Claims {
 /// vmtest` without `--measure` sets it, so its snapshot job stays minutes long.
 pub const SKIP_CLAIMS: &str = "NIXOS_TUNING_SKIP_CLAIMS";
 
-/// Repetitions of the cheap claim workloads in one run, for their spread.
-const REPETITIONS: usize = 3;
-
 /// How long systemd may take to settle after the backdoor is up.
 const SETTLE: Duration = Duration::from_secs(300);
 
@@ -186,7 +183,7 @@ impl Runner<'_> {
         }
         let setup = workload::Setup {
             disk_image,
-            repetitions: REPETITIONS,
+            repetitions: workload::REPETITIONS,
             transcript: &attempt.raw_dir().join("workloads.txt"),
         };
         let workloads = Workload::for_scenario(&loaded.scenario, optimizations);

@@ -1,6 +1,6 @@
 //! discard=async: the guest writes 256 MiB and deletes it; the host reads how much of its
-//! disk image file is allocated before the write, after it, and once Btrfs has no discards
-//! pending. The drive passes discards through (`discard=unmap`), so a discard frees host
+//! disk image file is allocated before the write, after it, and once Btrfs has discarded what
+//! the delete freed. The drive passes discards through (`discard=unmap`), so a discard frees host
 //! space, as a TRIM frees flash on the guide's SSD.
 
 use std::path::Path;
@@ -11,9 +11,10 @@ use super::{fields, Setup};
 use crate::figures::{id, Figures, Spec, Unit};
 use crate::vm::Machine;
 
-const METHOD: &str = "256 MiB of random data written to / and synced, then deleted; the \
-    host's allocation of the disk image (st_blocks) after the write and once Btrfs reports \
-    no discardable bytes (with discard=async, at most 200 s later; Btrfs holds freed space 120 s)";
+const METHOD: &str = "256 MiB of incompressible data (a random MiB repeated) written to / \
+    and synced, then deleted; the host's allocation of the disk image (st_blocks) after the \
+    write and once Btrfs has less than 1 MiB left to discard (with discard=async, at most 200 s \
+    later; Btrfs holds freed space 120 s, then discards it)";
 
 pub const WRITTEN: Spec = Spec::new(
     id::DISCARD_WRITTEN_BYTES,

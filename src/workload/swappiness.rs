@@ -6,9 +6,9 @@ use super::{fields, Setup};
 use crate::figures::{id, Figures, Spec, Unit};
 use crate::vm::Machine;
 
-const METHOD: &str = "650 MiB of anonymous memory held while a 700 MiB file is read twice, \
-    with a temporary 512 MiB Btrfs swap file; pswpout and pswpin from /proc/vmstat, before \
-    and after";
+const METHOD: &str = "650 MiB of anonymous memory held while a 700 MiB file (incompressible: \
+    a random MiB repeated) is read twice, with a temporary 512 MiB Btrfs swap file; pswpout and \
+    pswpin from /proc/vmstat, before and after";
 
 pub const VALUE: Spec = Spec::new(id::SWAPPINESS, "vm.swappiness", Unit::Count, METHOD, false);
 pub const PSWPOUT: Spec = Spec::new(

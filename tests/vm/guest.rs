@@ -1,4 +1,6 @@
 //! The driver against a real guest: boot, the layout's mounts, failures, deadlines, panics.
+//! One guest serves every check, in that order (the panic ends it): each boot costs half a
+//! minute under TCG, and none of the checks leaves the guest other than it found it.
 
 use std::path::Path;
 use std::time::Duration;
@@ -29,8 +31,17 @@ fn boot(test: &str) -> Guest {
 }
 
 #[test]
-fn boots_with_the_layouts_btrfs_subvolumes() {
-    let mut guest = boot("mounts");
+fn one_guest_mounts_its_layout_reports_failures_and_deadlines_then_a_panic() {
+    let mut guest = boot("guest");
+    boots_with_the_layouts_btrfs_subvolumes(&mut guest);
+    a_failing_command_reports_its_status_and_output(&mut guest);
+    a_command_past_its_deadline_is_reported_as_such(&mut guest);
+    // The shell is still usable after the guest's `timeout` stopped a command.
+    assert_eq!(guest.machine.succeed("echo after").unwrap(), "after\n");
+    a_guest_kernel_panic_is_reported_within_seconds(guest);
+}
+
+fn boots_with_the_layouts_btrfs_subvolumes(guest: &mut Guest) {
     let output = guest.machine.succeed("mount").unwrap();
     let table = mount::parse(&output).unwrap();
     for (mountpoint, subvol) in [("/", "/root"), ("/nix", "/nix"), ("/home", "/home")] {
@@ -44,12 +55,9 @@ fn boots_with_the_layouts_btrfs_subvolumes() {
         assert_eq!(entry.option("space_cache"), Some("v2"), "{mountpoint}");
         assert_eq!(entry.option("subvol"), Some(subvol), "{mountpoint}");
     }
-    guest.shutdown().unwrap();
 }
 
-#[test]
-fn a_failing_command_reports_its_status_and_output() {
-    let mut guest = boot("failing");
+fn a_failing_command_reports_its_status_and_output(guest: &mut Guest) {
     let output = guest.machine.execute("echo to-stdout; exit 3").unwrap();
     assert_eq!((output.status, output.stdout.as_str()), (3, "to-stdout\n"));
     match guest.machine.succeed("echo partial; false") {
@@ -63,12 +71,9 @@ fn a_failing_command_reports_its_status_and_output() {
         guest.machine.succeed("echo still-here").unwrap(),
         "still-here\n"
     );
-    guest.shutdown().unwrap();
 }
 
-#[test]
-fn a_command_past_its_deadline_is_reported_as_such() {
-    let mut guest = boot("deadline");
+fn a_command_past_its_deadline_is_reported_as_such(guest: &mut Guest) {
     let result = guest
         .machine
         .execute_within("echo begun; sleep 60", Duration::from_secs(2));
@@ -83,12 +88,9 @@ fn a_command_past_its_deadline_is_reported_as_such() {
         }
         other => panic!("expected CommandTimeout, got {other:?}"),
     }
-    guest.shutdown().unwrap();
 }
 
-#[test]
-fn a_guest_kernel_panic_is_reported_within_seconds() {
-    let mut guest = boot("panic");
+fn a_guest_kernel_panic_is_reported_within_seconds(mut guest: Guest) {
     let log = guest.machine.serial_log().to_owned();
     // A panic is seen on the console at once: the command's deadline, which would end in a
     // timeout instead, is never reached.

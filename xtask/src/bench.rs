@@ -1,7 +1,9 @@
 //! `cargo xtask bench`: how fast the VMs are on this machine, as a table: the floor (the same
 //! kernel and initrd booted straight to the backdoor shell, no systemd), the real boot to the
-//! backdoor and its ratio to the floor, one command's round trip (median and p99), and a
-//! whole scenario run. Floor and boot alternate in one run, so both see the same host load.
+//! backdoor and to a settled systemd (`systemctl is-system-running --wait`), each with its
+//! ratio to the floor, one command's round trip (median and p99), realizing every scenario,
+//! and a whole scenario run. Floor and boot alternate in one run, so both see the same host
+//! load.
 
 use std::time::{Duration, Instant};
 
@@ -35,7 +37,10 @@ pub struct Bench {
 struct Samples {
     floor: Vec<Duration>,
     boot: Vec<Duration>,
+    /// From QEMU's start to `systemctl is-system-running --wait` returning.
+    settled: Vec<Duration>,
     trips: Vec<Duration>,
+    realize: Vec<Duration>,
     full: Vec<Duration>,
 }
 
@@ -62,9 +67,11 @@ impl Bench {
         for run in 1..=self.runs {
             eprintln!("run {run}/{}", self.runs);
             samples.floor.push(floor_boot(&floor, &boot_dir)?);
-            let (boot, trips) = boot_and_trips(&bundle, &boot_dir, self.round_trips)?;
-            samples.boot.push(boot);
-            samples.trips.extend(trips);
+            let booted = boot_and_trips(&bundle, &boot_dir, self.round_trips)?;
+            samples.boot.push(booted.boot);
+            samples.settled.push(booted.settled);
+            samples.trips.extend(booted.trips);
+            samples.realize.push(realize_all(&root)?);
             let started = Instant::now();
             runner.run(&baseline)?;
             samples.full.push(started.elapsed());
@@ -83,18 +90,32 @@ fn floor_boot(floor: &Bundle, dir: &std::path::Path) -> anyhow::Result<Duration>
     Ok(time)
 }
 
+/// What one real boot measured.
+struct Booted {
+    boot: Duration,
+    settled: Duration,
+    trips: Vec<Duration>,
+}
+
 /// The real boot, then round trips of a settled guest (the backdoor is up before the boot
-/// has finished).
+/// has finished: what systemd still does after it counts in `settled`).
 fn boot_and_trips(
     bundle: &Bundle,
     dir: &std::path::Path,
     round_trips: u32,
-) -> anyhow::Result<(Duration, Vec<Duration>)> {
+) -> anyhow::Result<Booted> {
     let mut guest = bundle.boot(dir, &Silent)?;
     let boot = guest.machine.boot_time();
-    guest
+    let waited = Instant::now();
+    let state = guest
         .machine
         .execute("systemctl is-system-running --wait")?;
+    let settled = boot + waited.elapsed();
+    anyhow::ensure!(
+        state.status == 0,
+        "systemd did not settle as running: {}",
+        state.stdout.trim()
+    );
     let mut trips = Vec::new();
     for _ in 0..round_trips {
         let started = Instant::now();
@@ -102,7 +123,21 @@ fn boot_and_trips(
         trips.push(started.elapsed());
     }
     guest.shutdown()?;
-    Ok((boot, trips))
+    Ok(Booted {
+        boot,
+        settled,
+        trips,
+    })
+}
+
+/// Every scenario evaluated and realized for the Debian guest, as `cargo xtask realize` does
+/// for one, without booting.
+fn realize_all(root: &std::path::Path) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    for name in scenario::names(root)? {
+        debian::realize(&scenario::load_named(root, &name)?)?;
+    }
+    Ok(started.elapsed())
 }
 
 fn print_table(samples: &Samples) {
@@ -113,17 +148,21 @@ fn print_table(samples: &Samples) {
     let seconds = |durations: &[Duration]| -> Vec<f64> {
         durations.iter().map(Duration::as_secs_f64).collect()
     };
+    let ratios = |boots: &[Duration]| -> Vec<f64> {
+        boots
+            .iter()
+            .zip(&samples.floor)
+            .map(|(boot, floor)| boot.as_secs_f64() / floor.as_secs_f64())
+            .collect()
+    };
     row("floor: kernel+initrd to shell (s)", seconds(&samples.floor));
     row("boot to backdoor (s)", seconds(&samples.boot));
-    let ratios = samples
-        .boot
-        .iter()
-        .zip(&samples.floor)
-        .map(|(boot, floor)| boot.as_secs_f64() / floor.as_secs_f64())
-        .collect();
-    row("boot / floor (x)", ratios);
+    row("boot / floor (x)", ratios(&samples.boot));
+    row("boot to systemd settled (s)", seconds(&samples.settled));
+    row("settled / floor (x)", ratios(&samples.settled));
     let millis = samples.trips.iter().map(|d| d.as_secs_f64() * 1e3);
     row("`true` round trip (ms)", millis.collect());
+    row("realize every scenario (s)", seconds(&samples.realize));
     row("full baseline run (s)", seconds(&samples.full));
 }
 

@@ -1,13 +1,12 @@
 # The same memory pressure on every machine: a temporary 512 MiB swap file, 650 MiB of
-# anonymous memory held while a 700 MiB file is read twice. How much the kernel swaps out
-# rather than drop page cache is what vm.swappiness decides.
+# anonymous memory held while a 700 MiB file (incompressible, see fill.py) is read twice.
+# How much the kernel swaps out rather than drop page cache is what vm.swappiness decides.
 # Prints: `swappiness N`, `pswpin N`, `pswpout N` (pages, the run's delta of /proc/vmstat).
 set -eu
 btrfs filesystem mkswapfile --size 512m /var/swapfile >/dev/null
 swapon /var/swapfile
 trap 'swapoff /var/swapfile; rm -f /var/swapfile /var/tmp/filecache' EXIT
-head -c 700M /dev/urandom >/var/tmp/filecache
-sync
+python3 /run/nixos-tuning/fill.py /var/tmp/filecache 700
 echo 3 >/proc/sys/vm/drop_caches
 vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 in0=$(vmstat pswpin) out0=$(vmstat pswpout)

@@ -48,6 +48,10 @@ ln -sf "$lib/backdoor.service" "$root/etc/systemd/system/multi-user.target.wants
 # systemd-remount-fs is masked too: the kernel command line mounts / rw with all of
 # its fstab options (rootflags=subvol=...,<options of "/" in the layout>), as NixOS's
 # stage 1 does, so there is nothing to remount (it was ~1 s on the critical path).
+# kmod-static-nodes only writes /run/tmpfiles.d/static-nodes.conf for the /dev nodes of
+# modules not loaded yet, which only systemd-tmpfiles-setup-dev* read (masked below);
+# systemd-tmpfiles-setup excludes /dev. It cost an exec of kmod (0.8-1.1 s under TCG) among
+# the units the backdoor waits for.
 for u in \
     serial-getty@ttyS0.service serial-getty@hvc0.service getty@tty1.service \
     getty.target console-getty.service \
@@ -67,7 +71,7 @@ for u in \
     systemd-udev-load-credentials.service systemd-random-seed.service \
     systemd-journal-flush.service systemd-sysusers.service \
     systemd-tmpfiles-setup-dev-early.service systemd-tmpfiles-setup-dev.service \
-    systemd-remount-fs.service \
+    systemd-remount-fs.service kmod-static-nodes.service \
 ; do
     ln -sf /dev/null "$root/etc/systemd/system/$u"
 done
