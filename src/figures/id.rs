@@ -47,5 +47,5 @@ pub const SWAPPINESS_PSWPIN: &str = "swappiness.pswpin";
 pub const DISCARD_WRITTEN_BYTES: &str = "discard.written-bytes";
 pub const DISCARD_RELEASED_BYTES: &str = "discard.released-bytes";
 pub const DISCARD_RELEASED_PERCENT: &str = "discard.released-percent";
-/// How long Btrfs took to discard what the delete freed (less than 1 MiB left pending).
+/// How long Btrfs took to discard what the delete freed (less than 32 MiB of it left pending).
 pub const DISCARD_WAIT_SECONDS: &str = "discard.wait-seconds";

@@ -13,7 +13,7 @@ use crate::vm::Machine;
 
 const METHOD: &str = "256 MiB of incompressible data (a random MiB repeated) written to / \
     and synced, then deleted; the host's allocation of the disk image (st_blocks) after the \
-    write and once Btrfs has less than 1 MiB left to discard (with discard=async, at most 200 s \
+    write and once Btrfs has less than 32 MiB left to discard (with discard=async, at most 200 s \
     later; Btrfs holds freed space 120 s, then discards it)";
 
 pub const WRITTEN: Spec = Spec::new(
