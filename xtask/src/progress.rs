@@ -8,13 +8,24 @@ use nixos_tuning::progress::{Outcome, Progress};
 
 pub struct Reporter {
     live: bool,
+    /// Put before every line: what the step belongs to, when several run at once.
+    prefix: String,
 }
 
 impl Reporter {
     pub fn new() -> Reporter {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
         Reporter {
-            live: std::io::stderr().is_terminal() && !ci,
+            live: std::io::stderr().is_terminal() && !in_ci(),
+            prefix: String::new(),
+        }
+    }
+
+    /// Plain lines, each starting with `[name] `: for one of several jobs writing at once,
+    /// whose live lines would overwrite each other.
+    pub fn for_job(name: &str) -> Reporter {
+        Reporter {
+            live: false,
+            prefix: format!("[{name}] "),
         }
     }
 }
@@ -26,7 +37,7 @@ impl Progress for Reporter {
             let _ = write!(err, "  … {step}");
             let _ = err.flush();
         } else {
-            let _ = writeln!(err, "{step} ...");
+            let _ = writeln!(err, "{}{step} ...", self.prefix);
         }
     }
 
@@ -41,12 +52,12 @@ impl Progress for Reporter {
         if self.live {
             let _ = writeln!(err, "\r\x1b[2K  {mark} {step}: {said}");
         } else {
-            let _ = writeln!(err, "{step}: {said}");
+            let _ = writeln!(err, "{}{step}: {said}", self.prefix);
         }
     }
 
     fn note(&self, message: &str) {
-        eprintln!("note: {message}");
+        eprintln!("{}note: {message}", self.prefix);
     }
 }
 
