@@ -6,6 +6,7 @@
 
 pub mod effects;
 pub mod measurements;
+pub mod sharing;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -25,6 +26,7 @@ use crate::scenario::Loaded;
 use crate::vm::Machine;
 use crate::workload::{self, Workload};
 pub use measurements::Measurements;
+pub use sharing::Sharing;
 
 /// Whether a run also measures the guide's claims. The claim workloads take minutes under
 /// TCG, so the snapshot job does without them; `cargo xtask vmtest --measure` and the test
@@ -51,6 +53,8 @@ pub struct Runner<'a> {
     /// Whether to wait for another process running the same scenario.
     pub wait: Wait,
     pub progress: &'a dyn Progress,
+    /// The turns this run takes with others of the same process, if it shares the host.
+    pub sharing: Option<&'a Sharing>,
 }
 
 /// A run that completed: its record and what it measured.
@@ -129,9 +133,13 @@ impl Runner<'_> {
         loaded: &Loaded,
         bundle: &Bundle,
     ) -> anyhow::Result<Completed> {
-        let mut guest = bundle.boot(attempt.path(), self.progress)?;
+        let mut guest = {
+            let _beside = self.sharing.map(Sharing::beside);
+            bundle.boot(attempt.path(), self.progress)?
+        };
         let boot_seconds = guest.machine.boot_time().as_secs_f64();
-        let (outputs, probe_seconds) = run_commands(&mut guest.machine, attempt, self.progress)?;
+        let (outputs, probe_seconds) =
+            run_commands(&mut guest.machine, attempt, self.progress, self.sharing)?;
         let optimizations = Optimization::applied_by(loaded);
         let disk_image = guest.disk_image().map(Path::to_path_buf);
         let figures = self.measure(
@@ -141,7 +149,10 @@ impl Runner<'_> {
             &optimizations,
             attempt,
         )?;
-        progress::step(self.progress, "shut down", || guest.shutdown())?;
+        progress::step(self.progress, "shut down", || {
+            let _beside = self.sharing.map(Sharing::beside);
+            guest.shutdown()
+        })?;
         let facts = Facts::from_outputs(&outputs).with_context(|| {
             format!(
                 "the outputs in {} do not parse",
@@ -185,6 +196,7 @@ impl Runner<'_> {
             disk_image,
             repetitions: workload::REPETITIONS,
             transcript: &attempt.raw_dir().join("workloads.txt"),
+            sharing: self.sharing,
         };
         let workloads = Workload::for_scenario(&loaded.scenario, optimizations);
         let measured = workload::run(machine, &workloads, &setup, self.progress)?;
@@ -233,15 +245,19 @@ fn run_commands(
     machine: &mut Machine,
     attempt: &Attempt,
     progress: &dyn Progress,
+    sharing: Option<&Sharing>,
 ) -> anyhow::Result<(Outputs, std::collections::BTreeMap<String, f64>)> {
     let write = |name: &str, text: &str| attempt.write_raw(name, text);
+    let beside = || sharing.map(Sharing::beside);
     // The commands read a settled system, as a user would after booting.
     let state = progress::step(progress, "wait for systemd", || {
+        let _beside = beside();
         machine.execute_within("systemctl is-system-running --wait", SETTLE)
     })?;
     write("is-system-running", &state.stdout)?;
     // Its stderr is kept in the error: a guest disk that ran full says so there.
     progress::step(progress, "write the corpus", || {
+        let _beside = beside();
         machine.succeed(&format!("{{ {}\n}} 2>&1", commands::WRITE_CORPUS))
     })
     .context("step `write the corpus` failed: cannot write the compression corpus")?;
@@ -250,6 +266,7 @@ fn run_commands(
     for command in commands::ALL {
         let started = Instant::now();
         let output = progress::step(progress, &format!("probe {}", command.name), || {
+            let _beside = beside();
             machine.execute(command.command)
         })?;
         seconds.insert(command.name.to_owned(), started.elapsed().as_secs_f64());

@@ -22,6 +22,7 @@ use crate::optimization::Optimization;
 use crate::progress::{self, Progress};
 use crate::scenario::Scenario;
 use crate::vm::Machine;
+use crate::vmtest::sharing::{Sharing, Turn};
 use fields::Fields;
 
 /// One measurement of one claim.
@@ -61,6 +62,17 @@ impl Workload {
             Workload::DiskSwap => "disk-swap",
             Workload::Swappiness => "swappiness",
             Workload::Discard => "discard",
+        }
+    }
+
+    /// The turn it takes on a shared host: alone when its figures time the guest's CPU
+    /// (corpus throughputs, build times), none for discard, whose guest mostly waits (it
+    /// takes one for its write itself), beside the other runs otherwise.
+    fn turn(self) -> Turn {
+        match self {
+            Workload::Corpus | Workload::Build => Turn::Alone,
+            Workload::Discard => Turn::None,
+            Workload::Pressure | Workload::DiskSwap | Workload::Swappiness => Turn::Beside,
         }
     }
 
@@ -116,6 +128,8 @@ pub struct Setup<'a> {
     pub repetitions: usize,
     /// Where every workload command and its output is appended, for a reader of the run.
     pub transcript: &'a Path,
+    /// The turns taken with other runs of the process, if the host is shared.
+    pub sharing: Option<&'a Sharing>,
 }
 
 /// The guest scripts, by the name they get under `/run/nixos-tuning/`.
@@ -163,13 +177,16 @@ pub fn run(
     install_scripts(machine)?;
     for &workload in workloads {
         let step = format!("measure {}", workload.name());
-        progress::step(progress, &step, || match workload {
-            Workload::Corpus => corpus::run(machine, setup, &mut figures),
-            Workload::Build => build::run(machine, setup, &mut figures),
-            Workload::Pressure => pressure::run(machine, setup, &mut figures),
-            Workload::DiskSwap => pressure::run_on_disk_swap(machine, setup, &mut figures),
-            Workload::Swappiness => swappiness::run(machine, setup, &mut figures),
-            Workload::Discard => discard::run(machine, setup, &mut figures),
+        progress::step(progress, &step, || {
+            let _turn = setup.sharing.map(|sharing| sharing.take(workload.turn()));
+            match workload {
+                Workload::Corpus => corpus::run(machine, setup, &mut figures),
+                Workload::Build => build::run(machine, setup, &mut figures),
+                Workload::Pressure => pressure::run(machine, setup, &mut figures),
+                Workload::DiskSwap => pressure::run_on_disk_swap(machine, setup, &mut figures),
+                Workload::Swappiness => swappiness::run(machine, setup, &mut figures),
+                Workload::Discard => discard::run(machine, setup, &mut figures),
+            }
         })
         .with_context(|| format!("workload `{}` failed", workload.name()))?;
     }

@@ -40,6 +40,7 @@ fn runner<'a>(backend: &'a Backend, project: &Path, progress: &'a Recorder) -> R
         claims: Claims::Skip,
         wait: Wait::NoWait,
         progress,
+        sharing: None,
     }
 }
 

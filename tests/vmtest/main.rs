@@ -109,6 +109,7 @@ fn check(kind: Kind, name: &str) -> anyhow::Result<Check> {
         },
         wait: Wait::Wait,
         progress: &Silent,
+        sharing: None,
     };
     let ensure = |name: &str| -> anyhow::Result<Record> {
         runner.ensure(&scenario::load_named(project_root(), name)?)

@@ -61,6 +61,7 @@ impl Bench {
             claims: Claims::Skip,
             wait: Wait::Wait,
             progress: &Silent,
+            sharing: None,
         };
         let boot_dir = runs.root().join("boot");
         let mut samples = Samples::default();

@@ -85,6 +85,7 @@ impl Vmtest {
                 Wait::Wait
             },
             progress: &reporter,
+            sharing: None,
         };
         let mut rows = Vec::new();
         let mut records = Vec::new();
