@@ -194,7 +194,6 @@ impl Runner<'_> {
         }
         let setup = workload::Setup {
             disk_image,
-            repetitions: workload::REPETITIONS,
             transcript: &attempt.raw_dir().join("workloads.txt"),
             sharing: self.sharing,
         };

@@ -56,7 +56,7 @@ pub fn run(machine: &mut Machine, setup: &Setup, figures: &mut Figures) -> anyho
         Some(nix_config::MaxJobs::Auto) => machine.succeed("nproc")?.trim().parse()?,
         None => anyhow::bail!("`nix show-config` prints no max-jobs"),
     };
-    for rep in 0..setup.repetitions {
+    for rep in 0..super::REPETITIONS {
         let build = |machine: &mut Machine, name: &str, options: &str| {
             fields(machine, setup,
                 &format!("systemd-run --scope -q sh /run/nixos-tuning/build.sh {name}-{rep}-$RANDOM {options}"),

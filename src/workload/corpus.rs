@@ -51,7 +51,7 @@ pub const READ: Spec = Spec::new(
 );
 
 pub fn run(machine: &mut Machine, setup: &Setup, figures: &mut Figures) -> anyhow::Result<()> {
-    for _ in 0..setup.repetitions {
+    for _ in 0..super::REPETITIONS {
         let timed = fields(machine, setup, "sh /run/nixos-tuning/corpus-write.sh", 300)?;
         let mib = timed.number("bytes")? / (1024.0 * 1024.0);
         figures.record(&WRITE, mib / timed.seconds("write-ns")?);

@@ -115,17 +115,15 @@ impl Workload {
 /// space compression saves) is the same in every repetition, and what varies (throughputs,
 /// build times and speedup) is decided by the emulated CPU, so it is reported, not asserted
 /// (each repetition cost 15-60 s under TCG). Runs on the same inputs pool their samples, so
-/// the spread comes from repeated runs (`cargo xtask vmtest --measure` again). Here, not in
-/// the runner, so that a change of it is a change of [`fingerprint`].
-pub const REPETITIONS: usize = 1;
+/// the spread comes from repeated runs (`cargo xtask vmtest --measure` again). In this file,
+/// so that a change of it is a change of [`fingerprint`].
+const REPETITIONS: usize = 1;
 
 /// Where a run happens: what the workloads need besides the guest's shell.
 pub struct Setup<'a> {
     /// The guest's disk image as the host holds it (a qcow2 file), when the backend knows
     /// it; the discard workload measures its allocation.
     pub disk_image: Option<&'a Path>,
-    /// Repetitions of the corpus and build workloads ([`REPETITIONS`] in a run).
-    pub repetitions: usize,
     /// Where every workload command and its output is appended, for a reader of the run.
     pub transcript: &'a Path,
     /// The turns taken with other runs of the process, if the host is shared.
