@@ -17,7 +17,7 @@ pub enum Turn {
     /// It may run beside other runs' steps.
     Beside,
     /// Its guest only waits: it takes no turn.
-    None,
+    Idle,
 }
 
 /// A turn taken: held until dropped.

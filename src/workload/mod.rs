@@ -71,7 +71,7 @@ impl Workload {
     fn turn(self) -> Turn {
         match self {
             Workload::Corpus | Workload::Build => Turn::Alone,
-            Workload::Discard => Turn::None,
+            Workload::Discard => Turn::Idle,
             Workload::Pressure | Workload::DiskSwap | Workload::Swappiness => Turn::Beside,
         }
     }
