@@ -11,7 +11,7 @@ use crate::runs;
 use crate::vm::accel::Accel;
 use crate::vm::protocol::Framing;
 use crate::vm::qemu::{self, Drive, Qemu};
-use crate::vm::{Deadlines, Machine, MachineConfig, VmError};
+use crate::vm::{tcg_race, Deadlines, Machine, MachineConfig};
 
 #[derive(Clone)]
 pub struct Bundle {
@@ -65,26 +65,13 @@ impl Bundle {
     /// Boots the guest with `dir` as its run directory: its serial log, its disk overlay,
     /// the fw_cfg files and the launcher's `TMPDIR` are all there.
     ///
-    /// A boot under TCG whose guest kernel died of TCG's race with its own text patching
-    /// ([`VmError::is_tcg_text_patch_race`]) is tried once more, with a note; the first
-    /// serial log is kept beside the second.
+    /// A boot lost to TCG's race with the guest's text patching is tried once more
+    /// ([`tcg_race`]).
     pub fn boot(&self, dir: &Path, progress: &dyn Progress) -> anyhow::Result<Guest> {
-        match self.boot_once(dir, progress) {
-            Err(err) if self.accel == Accel::Tcg && text_patch_race(&err) => {
-                let kept = dir.join(RACED_SERIAL_LOG);
-                std::fs::rename(dir.join(runs::SERIAL_LOG), &kept).with_context(|| {
-                    format!("cannot keep the serial log as `{}`", kept.display())
-                })?;
-                progress.note(&format!(
-                    "the guest kernel tripped on its own code patching (Oops: int3), a race \
-                     of TCG's emulation, not of the guest; booting once more (the first \
-                     console is kept in {})",
-                    kept.display()
-                ));
-                self.boot_once(dir, progress)
-            }
-            booted => booted,
-        }
+        let serial_log = dir.join(runs::SERIAL_LOG);
+        tcg_race::boot_retrying(self.accel, &serial_log, progress, || {
+            self.boot_once(dir, progress)
+        })
     }
 
     fn boot_once(&self, dir: &Path, progress: &dyn Progress) -> anyhow::Result<Guest> {
@@ -122,14 +109,6 @@ impl Bundle {
         let machine = progress::step(progress, "boot", || Machine::start(config))?;
         Ok(Guest { machine, overlay })
     }
-}
-
-/// Where the serial log of a boot lost to TCG's text-patching race is kept.
-pub const RACED_SERIAL_LOG: &str = "serial.tcg-race.log";
-
-fn text_patch_race(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<VmError>()
-        .is_some_and(VmError::is_tcg_text_patch_race)
 }
 
 fn root_drive(file: &Path) -> Drive {

@@ -119,56 +119,9 @@ pub enum VmError {
     Interrupted,
 }
 
-/// What the guest kernel prints when it trips on a breakpoint of its own text patching
-/// (static keys, alternatives: it writes `int3` first, then the new code) on a vCPU that
-/// still runs the old translation: a race of QEMU's multi-threaded TCG with code that other
-/// vCPUs are rewriting, which real CPUs and KVM do not have. Seen here once, 4 s into a boot,
-/// in the first suite run with two TCG guests on the 2-core host; never in the many runs of
-/// one guest at a time before (`transcripts/oops-int3-tcg.txt`).
-const TEXT_PATCH_OOPS: &str = "Oops: int3: ";
-
-impl VmError {
-    /// Whether the guest kernel panicked after [`TEXT_PATCH_OOPS`]: emulation, not the
-    /// guest. Its serial log is read whole, since the tail may have scrolled past the oops.
-    pub fn is_tcg_text_patch_race(&self) -> bool {
-        let VmError::GuestPanic { tail, .. } = self else {
-            return false;
-        };
-        let log = std::fs::read_to_string(&tail.log).unwrap_or_else(|_| tail.lines.join("\n"));
-        serial_shows_text_patch_race(&log)
-    }
-}
-
-fn serial_shows_text_patch_race(serial: &str) -> bool {
-    serial.lines().any(|line| line.contains(TEXT_PATCH_OOPS))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_oops_of_tcgs_race_with_text_patching_is_told_from_other_panics() {
-        let captured = include_str!("transcripts/oops-int3-tcg.txt");
-        assert!(serial_shows_text_patch_race(captured));
-        // The same panic without the oops line: a panic of the guest's own.
-        let other: String = captured
-            .lines()
-            .filter(|line| !line.contains("Oops"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        assert!(other.contains("Kernel panic - not syncing"));
-        assert!(!serial_shows_text_patch_race(&other));
-        let panic = VmError::GuestPanic {
-            while_: "while booting".into(),
-            tail: SerialTail {
-                lines: captured.lines().map(str::to_owned).collect(),
-                log: "/nonexistent/serial.log".into(),
-            },
-        };
-        assert!(panic.is_tcg_text_patch_race());
-        assert!(!VmError::Interrupted.is_tcg_text_patch_race());
-    }
 
     #[test]
     fn a_tail_writes_out_control_characters_and_says_when_it_is_empty() {

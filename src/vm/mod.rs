@@ -10,6 +10,7 @@ pub mod protocol;
 pub mod qemu;
 mod qmp;
 mod sockets;
+pub mod tcg_race;
 
 pub use error::{SerialTail, VmError};
 pub use machine::{Deadlines, Launch, Machine, MachineConfig, Output};

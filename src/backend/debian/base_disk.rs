@@ -15,7 +15,7 @@ use crate::host;
 use crate::progress::{self, Progress};
 use crate::vm::accel::Accel;
 use crate::vm::qemu::{self, DirectBoot, Drive, Qemu};
-use crate::vm::{Deadlines, Machine, MachineConfig};
+use crate::vm::{tcg_race, Deadlines, Machine, MachineConfig};
 
 /// The kernel command line of the installer: the image's squashfs (/dev/vdb) as a read-only
 /// root and `installer-init` as PID 1, which starts the backdoor without systemd.
@@ -86,10 +86,11 @@ fn install_into(
         drive(image.rootfs.clone(), "raw", "image", true),
         drive(image.tar.clone(), "raw", "tar", true),
     ];
+    let serial_log = dir.join("install-serial.log");
     let config = MachineConfig {
         name: "installer".into(),
         launch: installer.launch(),
-        serial_log: dir.join("install-serial.log"),
+        serial_log: serial_log.clone(),
         deadlines: Deadlines {
             command: Duration::from_secs(600),
             ..Deadlines::default()
@@ -97,8 +98,15 @@ fn install_into(
         shutdown_command: "sync; poweroff -f".into(),
         framing: super::FRAMING,
     };
-    let mut machine = progress::step(progress, "boot the installer", || Machine::start(config))
-        .context("the installer VM did not start")?;
+    // Nothing is written to the target before the backdoor answers, so a boot lost to
+    // TCG's race can start again on the same blank disk.
+    let mut machine = tcg_race::boot_retrying(accel, &serial_log, progress, || {
+        progress::step(progress, "boot the installer", || {
+            Machine::start(config.clone())
+        })
+        .map_err(anyhow::Error::from)
+    })
+    .context("the installer VM did not start")?;
     for step in steps {
         progress::step(progress, &format!("install: {}", step.title), || {
             machine.succeed(&format!("{{ {}\n}} 2>&1", step.script))
