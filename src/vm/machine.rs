@@ -182,7 +182,7 @@ impl Machine {
             self.broken = Some(first_line(&err.to_string()));
         }
         let output = result?;
-        if output.status == self.framing.timeout_status {
+        if output.status == self.framing.timeout_status() {
             return Err(VmError::CommandTimeout {
                 command: command.to_owned(),
                 deadline,

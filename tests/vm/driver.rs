@@ -25,7 +25,7 @@ fn config(name: &str, args: &[&str]) -> MachineConfig {
             ..Deadlines::default()
         },
         shutdown_command: "poweroff".into(),
-        framing: nixos_tuning::vm::protocol::Framing::NIXOS,
+        framing: nixos_tuning::vm::protocol::Framing::Nixos,
     }
 }
 

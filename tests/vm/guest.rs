@@ -36,7 +36,7 @@ fn one_guest_mounts_its_layout_reports_failures_and_deadlines_then_a_panic() {
     boots_with_the_layouts_btrfs_subvolumes(&mut guest);
     a_failing_command_reports_its_status_and_output(&mut guest);
     a_command_past_its_deadline_is_reported_as_such(&mut guest);
-    // The shell is still usable after the guest's `timeout` stopped a command.
+    // The shell is still usable after the guest stopped a command at its deadline.
     assert_eq!(guest.machine.succeed("echo after").unwrap(), "after\n");
     a_guest_kernel_panic_is_reported_within_seconds(guest);
 }
@@ -74,20 +74,26 @@ fn a_failing_command_reports_its_status_and_output(guest: &mut Guest) {
 }
 
 fn a_command_past_its_deadline_is_reported_as_such(guest: &mut Guest) {
-    let result = guest
-        .machine
-        .execute_within("echo begun; sleep 60", Duration::from_secs(2));
-    match result {
-        // Its output so far proves the guest's own `timeout` stopped it at the deadline: the
-        // host's later deadline would have had no output to give.
-        Err(VmError::CommandTimeout {
-            deadline, output, ..
-        }) => {
-            assert_eq!(deadline, Duration::from_secs(2));
-            assert_eq!(output, "begun\n");
+    // The second leaves a child that holds the output pipe: the guest's deadline watcher
+    // ends it too, or the host's later deadline would break the shell.
+    for command in ["echo begun; sleep 60", "sleep 60 & echo begun; wait"] {
+        let result = guest
+            .machine
+            .execute_within(command, Duration::from_secs(2));
+        match result {
+            // Its output so far proves the guest stopped it at the deadline: the host's
+            // later deadline would have had no output to give.
+            Err(VmError::CommandTimeout {
+                deadline, output, ..
+            }) => {
+                assert_eq!(deadline, Duration::from_secs(2), "{command}");
+                assert_eq!(output, "begun\n", "{command}");
+            }
+            other => panic!("{command}: expected CommandTimeout, got {other:?}"),
         }
-        other => panic!("expected CommandTimeout, got {other:?}"),
     }
+    let left = guest.machine.succeed("pgrep -c -x sleep || true").unwrap();
+    assert_eq!(left.trim(), "0", "no sleep outlives its command");
 }
 
 fn a_guest_kernel_panic_is_reported_within_seconds(mut guest: Guest) {

@@ -1,4 +1,4 @@
-//! `cargo xtask vm`: a scenario's guest by hand, for debugging it. It boots in a scratch
+//! `cargo xtask vm`: a scenario's guest by hand, for debugging it. It boots in a
 //! scratch directory of its own (see `runs`), never in a scenario's run.
 
 use std::io::{BufRead, IsTerminal, Write};

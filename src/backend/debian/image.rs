@@ -20,10 +20,11 @@ use crate::progress::{self, Progress};
 pub const SUITE: &str = "trixie";
 
 /// The files of the guest that the image is built from, embedded so the key sees them.
-const ASSETS: [(&str, &str); 6] = [
+const ASSETS: [(&str, &str); 7] = [
     ("packages.txt", include_str!("guest/packages.txt")),
     ("customize.sh", include_str!("guest/customize.sh")),
     ("backdoor", include_str!("guest/backdoor")),
+    ("deadline-watch", include_str!("guest/deadline-watch")),
     ("backdoor.service", include_str!("guest/backdoor.service")),
     ("installer-init", include_str!("guest/installer-init")),
     ("activate", include_str!("guest/activate")),

@@ -22,19 +22,13 @@ use crate::vm::qemu::{DirectBoot, Qemu};
 use crate::vm::Deadlines;
 pub use realize::{realize, RealizeError, Realized};
 
-/// The backdoor framing with the guest's static programs: under TCG every exec of a
-/// dynamically linked program costs tens of milliseconds of emulated relocation, and NixOS's
-/// three (`timeout`, `bash`, `base64`) made a `true` round trip take ~250 ms; busybox-static
-/// and bash-static take it to ~35 ms. busybox's `timeout` exits 143 (SIGTERM) when it stops a
-/// command, where GNU's exits 124. It signals only the process it started, not its process
-/// group: a command that leaves children holding the output pipe past its deadline is caught
-/// by the driver's own deadline (15 s later), after which that machine takes no more commands.
-pub const FRAMING: Framing = Framing {
-    timeout: "busybox timeout",
-    shell: "bash-static",
-    base64: "busybox base64",
-    timeout_status: 143,
-};
+/// The backdoor framing of this guest: NixOS's three execs per command (`timeout`, `bash`,
+/// `base64`, dynamically linked) made a `true` round trip take ~250 ms under TCG; the
+/// command in a subshell watched by `guest/deadline-watch`, with busybox's static `base64`,
+/// leaves one exec. The watcher ends the command and every process it started, where
+/// `timeout` signalled only the one it ran, so a command that leaves children holding the
+/// output pipe no longer costs the machine.
+pub const FRAMING: Framing = Framing::Watched;
 
 /// What the Debian backend runs on the host: checked before anything is built or booted.
 pub const TOOLS: [host::Tool; 6] = [

@@ -71,7 +71,7 @@ impl Nixos {
             base_disk: None,
             fw_cfg: Vec::new(),
             qemu: qemu(&out, self.accel),
-            framing: Framing::NIXOS,
+            framing: Framing::Nixos,
             deadlines: Deadlines {
                 // NixOS boots in seconds under KVM; a remote-built VM may boot here under
                 // TCG, where stage 1, systemd and the instrumentation take minutes.

@@ -2,7 +2,7 @@
 # nixos-tuning: mmdebstrap --customize-hook for the Debian 13 guest image.
 # Usage (mmdebstrap runs it with the chroot directory as $1):
 #   --customize-hook='sh /path/to/customize.sh "$1"'
-# The other assets (backdoor, backdoor.service, installer-init) must sit next to
+# The other assets (backdoor, deadline-watch, backdoor.service, installer-init) must sit next to
 # this script; they are installed into /usr/lib/nixos-tuning/ in the image.
 set -eu
 root="$1"
@@ -12,6 +12,7 @@ lib=/usr/lib/nixos-tuning
 # --- project files: everything specific to nixos-tuning lives in $lib ---------
 install -d "$root$lib"
 install -m 0755 "$here/backdoor" "$root$lib/backdoor"
+install -m 0755 "$here/deadline-watch" "$root$lib/deadline-watch"
 install -m 0755 "$here/installer-init" "$root$lib/installer-init"
 install -m 0755 "$here/activate" "$root$lib/activate"
 install -m 0644 "$here/backdoor.service" "$root$lib/backdoor.service"
