@@ -130,6 +130,9 @@ impl Machine {
         let shell = starting.accept(&listener, started, &config.deadlines)?;
         let mut machine = starting.into_machine(config, shell);
         machine.wait_until_ready(started)?;
+        if let Some(prelude) = machine.framing.prelude() {
+            machine.send(&prelude, &Wait::Boot)?;
+        }
         machine.boot_time = started.elapsed();
         Ok(machine)
     }

@@ -29,8 +29,10 @@ pub enum Framing {
     /// The Debian guest's: the command runs in a subshell of the backdoor shell, which
     /// writes its pid and deadline to [`DEADLINE_FILE`] for the guest's `deadline-watch`,
     /// and the output goes through busybox's static `base64`. Under TCG each exec costs
-    /// ~10 ms and each fork ~5-15 ms: this is one exec and two forks per command where
-    /// NixOS's is three and three.
+    /// ~10 ms and each fork ~5-10 ms: this is one exec and two forks per command where
+    /// NixOS's is three and three. The steps are a shell function sent once
+    /// ([`Framing::prelude`]), so each command line is short: the shell reads a line from
+    /// the console one byte per system call.
     Watched,
 }
 
@@ -40,7 +42,25 @@ pub const DEADLINE_FILE: &str = "/run/nixos-tuning/deadline";
 /// What `deadline-watch` makes a command exit with: SIGTERM's 128 + 15.
 pub const WATCHED_TIMEOUT_STATUS: i32 = 143;
 
+/// The function of the [`Framing::Watched`] prelude: `framed <seconds> <command>`.
+const FRAMED: &str = "framed";
+
 impl Framing {
+    /// What the host sends once, when the shell is ready and before any command.
+    pub fn prelude(&self) -> Option<String> {
+        match self {
+            Framing::Nixos => None,
+            // `eval` parses the command only when the subshell runs it, so a syntax error
+            // in it is its own exit status 2, not a broken frame. The shell empties the
+            // deadline file after the status is printed, before it reads the next line.
+            Framing::Watched => Some(format!(
+                "{FRAMED}() {{ ( echo \"$BASHPID $((EPOCHSECONDS + $1))\" > {DEADLINE_FILE}; \
+                 set -euo pipefail; eval \"$2\" ) | busybox base64 -w 0; {STATUS}; \
+                 : > {DEADLINE_FILE}; }}\n"
+            )),
+        }
+    }
+
     /// The line that runs `command` within `timeout_secs` and prints its output as one
     /// base64 line, then its exit status on a line of its own.
     pub fn command_line(&self, command: &str, timeout_secs: u64) -> String {
@@ -52,15 +72,9 @@ impl Framing {
                     shell_quote(&script)
                 )
             }
-            // `eval` parses the command only when the subshell runs it, so a syntax error
-            // in it is its own exit status 2, not a broken frame. The shell empties the
-            // deadline file after the status is printed, before it reads the next line.
-            Framing::Watched => format!(
-                "( echo \"$BASHPID $((EPOCHSECONDS + {timeout_secs}))\" > {DEADLINE_FILE}; \
-                 set -euo pipefail; eval {} ) | busybox base64 -w 0; {STATUS}; \
-                 : > {DEADLINE_FILE}\n",
-                shell_quote(command)
-            ),
+            Framing::Watched => {
+                format!("{FRAMED} {timeout_secs} {}\n", shell_quote(command))
+            }
         }
     }
 
@@ -120,7 +134,7 @@ mod tests {
         );
     }
 
-    /// Runs Debian's command lines in the host's bash, the way the backdoor reads them: one
+    /// Runs Debian's prelude and command lines in the host's bash, the way the backdoor reads them: one
     /// script from its standard input, `busybox base64` being the host's `base64` and the
     /// deadline file (in the commands too) in a temporary directory. Returns what came back and the deadline
     /// file's content as the third command saw it.
@@ -134,13 +148,13 @@ mod tests {
         )
         .unwrap();
         let deadline = dir.path().join("deadline");
-        let script: String = commands
-            .iter()
-            .map(|command| {
-                Framing::Watched
-                    .command_line(command, 300)
-                    .replace(DEADLINE_FILE, deadline.to_str().unwrap())
-            })
+        let lines = Framing::Watched.prelude().into_iter().chain(
+            commands
+                .iter()
+                .map(|command| Framing::Watched.command_line(command, 300)),
+        );
+        let script: String = lines
+            .map(|line| line.replace(DEADLINE_FILE, deadline.to_str().unwrap()))
             .collect();
         let path = format!(
             "{}:{}",
