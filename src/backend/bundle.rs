@@ -65,7 +65,7 @@ impl Bundle {
     /// Boots the guest with `dir` as its run directory: its serial log, its disk overlay,
     /// the fw_cfg files and the launcher's `TMPDIR` are all there.
     ///
-    /// A boot lost to TCG's race with the guest's text patching is tried once more
+    /// A boot lost to TCG's race with the guest's text patching is tried again
     /// ([`tcg_race`]).
     pub fn boot(&self, dir: &Path, progress: &dyn Progress) -> anyhow::Result<Guest> {
         let serial_log = dir.join(runs::SERIAL_LOG);
