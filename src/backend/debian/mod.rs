@@ -178,12 +178,8 @@ fn installed_append(realized: &Realized) -> anyhow::Result<String> {
         .iter()
         .find(|part| disk.partition_device(part) == root.device)
         .context("the root file system is on no partition of the layout")?;
-    // Two udev workers: coldplug of a VM's few devices needs no more, and the dozen udevd
-    // forks by default, ending idle just after systemd has settled, made the first commands
-    // then take up to 0.65 s under TCG (`cargo xtask bench`, its p99 round trip).
     Ok(format!(
-        "root={} rootfstype={} rootflags={} rw init={} console=ttyS0 panic=1 mitigations=off \
-         udev.children_max=2",
+        "root={} rootfstype={} rootflags={} rw init={} console=ttyS0 panic=1 mitigations=off",
         disk.partition_node(partition),
         root.fs_type,
         realized.root_options.join(","),
