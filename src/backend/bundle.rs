@@ -70,11 +70,16 @@ impl Bundle {
     pub fn boot(&self, dir: &Path, progress: &dyn Progress) -> anyhow::Result<Guest> {
         let serial_log = dir.join(runs::SERIAL_LOG);
         tcg_race::boot_retrying(self.accel, &serial_log, progress, || {
-            self.boot_once(dir, progress)
+            self.boot_once(dir, &serial_log, progress)
         })
     }
 
-    fn boot_once(&self, dir: &Path, progress: &dyn Progress) -> anyhow::Result<Guest> {
+    fn boot_once(
+        &self,
+        dir: &Path,
+        serial_log: &Path,
+        progress: &dyn Progress,
+    ) -> anyhow::Result<Guest> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
         let mut qemu = self.qemu.clone();
@@ -101,7 +106,7 @@ impl Bundle {
         let config = MachineConfig {
             name: self.scenario.clone(),
             launch: qemu.launch(),
-            serial_log: dir.join(runs::SERIAL_LOG),
+            serial_log: serial_log.to_owned(),
             deadlines: self.deadlines,
             shutdown_command: self.shutdown_command.clone(),
             framing: self.framing,

@@ -1,4 +1,4 @@
-//! One more boot for a guest kernel lost to a race of QEMU's emulation, not of the guest.
+//! Boots again a guest kernel lost to a race of QEMU's emulation, not of the guest.
 //!
 //! Linux rewrites its own code while it boots (static keys, alternatives): it writes an
 //! `int3` over the first byte, then the new code, then the new first byte, and makes every
@@ -60,7 +60,7 @@ pub fn boot_retrying<T>(
 
 /// The `lost`th console lost to the race: `serial.log`'s first is `serial.tcg-race-1.log`,
 /// `install-serial.log`'s `install-serial.tcg-race-1.log`.
-pub fn kept_log(serial_log: &Path, lost: u32) -> PathBuf {
+fn kept_log(serial_log: &Path, lost: u32) -> PathBuf {
     serial_log.with_extension(format!("tcg-race-{lost}.log"))
 }
 

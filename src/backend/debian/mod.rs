@@ -192,6 +192,25 @@ mod tests {
     use super::*;
     use crate::vm::qemu::DirectBoot;
 
+    /// The deadline file is named in Rust (the framing writes it) and in the guest's
+    /// scripts (the backdoor makes its directory, the watcher reads it): one rename must
+    /// reach both sides, or commands would run without a deadline.
+    #[test]
+    fn the_guest_watches_the_deadline_file_the_framing_writes() {
+        use crate::vm::protocol::DEADLINE_FILE;
+        let backdoor = include_str!("guest/backdoor");
+        let watch = include_str!("guest/deadline-watch");
+        let dir = std::path::Path::new(DEADLINE_FILE).parent().unwrap();
+        assert!(
+            backdoor.contains(&format!("mkdir -p {}\n", dir.display())),
+            "the backdoor makes {}",
+            dir.display()
+        );
+        assert!(backdoor.contains("/deadline-watch \"$$\""));
+        assert!(watch.contains(&format!("DEADLINE={DEADLINE_FILE}\n")));
+        assert!(FRAMING.prelude().unwrap().contains(DEADLINE_FILE));
+    }
+
     fn bundle(append: &str) -> Bundle {
         let mut qemu = Qemu::new("/usr/bin/qemu-system-x86_64".into(), Accel::Tcg);
         qemu.boot = Some(DirectBoot {
